@@ -1,0 +1,41 @@
+/**
+ * The `Things-Message-Token` of KPN Things HTTPS destinations: lowercase hex SHA-256 over the raw
+ * request body bytes followed by the shared secret bytes (plain concatenation, not HMAC).
+ * Hash the raw body before any JSON parsing: re-serialised JSON does not give the same bytes.
+ * A string body is hashed as its UTF-8 bytes; prefer the raw Buffer as received.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+const TOKEN = /^[0-9a-f]{64}$/i;
+
+function digest(rawBody: Buffer | Uint8Array | string, sharedSecret: string): Buffer {
+  return createHash('sha256')
+    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
+    .update(Buffer.from(sharedSecret, 'utf8'))
+    .digest();
+}
+
+/** `sha256(rawBody + sharedSecret)` as lowercase hex; a string body is hashed as its UTF-8 bytes. */
+export function computeThingsMessageToken(
+  rawBody: Buffer | Uint8Array | string,
+  sharedSecret: string,
+): string {
+  return digest(rawBody, sharedSecret).toString('hex');
+}
+
+/**
+ * True when `token` (the `Things-Message-Token` header) matches the body and secret. Compares in
+ * constant time and ignores the case of the hex digits. False for anything that is not a 64-digit hex
+ * string (including a repeated header, which Node gives as an array) and for an empty shared secret,
+ * since a token without a secret proves nothing.
+ */
+export function verifyThingsMessageToken(
+  rawBody: Buffer | Uint8Array | string,
+  sharedSecret: string,
+  token: unknown,
+): boolean {
+  if (typeof token !== 'string' || !TOKEN.test(token)) return false;
+  if (typeof sharedSecret !== 'string' || sharedSecret.length === 0) return false;
+  if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) return false;
+  return timingSafeEqual(digest(rawBody, sharedSecret), Buffer.from(token, 'hex'));
+}
