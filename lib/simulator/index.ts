@@ -1,0 +1,148 @@
+/**
+ * The KPN Things simulator: a simulated GRIP token endpoint and KPN Things API (current and
+ * beta) on two loopback listeners, with seeded data, fault injection and request recording.
+ *
+ * It imports nothing from lib/ but the shared data shapes, so it can disagree with the client.
+ */
+import { apiRoutes } from './api';
+import { betaRoutes } from './beta';
+import { generateData } from './data';
+import { DownlinkStore } from './downlinks';
+import { FaultSet } from './faults';
+import { gripError, gripRoutes } from './grip';
+import { problem } from './http';
+import { ListCache } from './pagination';
+import { Recorder } from './recorder';
+import { Listener } from './server';
+import type { SimState } from './state';
+import { TokenStore } from './tokens';
+import type { Fault, Simulator, SimulatorCredentials, SimulatorOptions, TokenShape } from './types';
+
+export type * from './types';
+
+export const DEFAULT_CREDENTIALS: Readonly<SimulatorCredentials> = Object.freeze({
+  tenantId: 'thingsflow-demo',
+  clientId: 'demo-client',
+  clientSecret: 'demo-secret-please-change',
+  applicationId: '4dc82561-f65f-523g-dek9-6c79ec314f02',
+});
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const MAX_DEVICES = 2_000_000;
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const requested = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(requested))
+    throw new TypeError(`The simulator listens on loopback only, not on '${requested}'.`);
+  const host = requested === 'localhost' ? '127.0.0.1' : requested;
+  const seed = count(options.seed, 1, 'seed', 0xffffffff);
+  const tokenLifetimeSeconds = lifetime(options.tokenLifetimeSeconds ?? 3600);
+  const credentials: SimulatorCredentials = {
+    ...DEFAULT_CREDENTIALS,
+    ...definedOnly(options.credentials ?? {}),
+  };
+  const state: SimState = {
+    credentials,
+    tokenShape: shape(options.tokenShape ?? 'snake'),
+    tokenLifetimeSeconds,
+    keyWithoutThingsService: options.keyWithoutThingsService === true,
+    data: generateData({
+      seed,
+      deviceCount: count(options.deviceCount, 5, 'deviceCount', MAX_DEVICES),
+      customerCount: count(options.customerCount, 3, 'customerCount', 10_000),
+      devicesPerCustomer: count(options.devicesPerCustomer, 2, 'devicesPerCustomer', MAX_DEVICES),
+    }),
+    tokens: new TokenStore(),
+    downlinks: new DownlinkStore(),
+    listCache: new ListCache(),
+    contextSwitches: new Set(),
+    gripUrl: '',
+    apiUrl: '',
+  };
+  const faults = new FaultSet(seed);
+  const recorder = new Recorder();
+
+  const grip = new Listener({
+    name: 'grip',
+    routes: gripRoutes(state),
+    faults,
+    recorder,
+    errorReply: (_ctx, status, detail, _title, headers) => gripError(status, detail, headers),
+  });
+  const api = new Listener({
+    name: 'api',
+    routes: [...apiRoutes(state), ...betaRoutes(state)],
+    faults,
+    recorder,
+    errorReply: (ctx, status, detail, title, headers) => problem(status, detail, ctx.target, title, headers),
+  });
+
+  try {
+    const gripAddress = await grip.listen(host, options.gripPort ?? 0);
+    const apiAddress = await api.listen(host, options.apiPort ?? 0);
+    state.gripUrl = baseUrl(host, gripAddress.port);
+    state.apiUrl = baseUrl(host, apiAddress.port);
+  } catch (error) {
+    await Promise.all([grip.close(), api.close()]);
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const simulator: Simulator = {
+    gripUrl: state.gripUrl,
+    apiUrl: state.apiUrl,
+    credentials: { ...credentials },
+    ownClientId: state.data.ownClient.id,
+    customers: state.data.customers.map(({ id, name }) => ({ id, name })),
+    requests: recorder.requests,
+    get tokensIssued() {
+      return state.tokens.issued;
+    },
+    requestsFor: (route: string) => recorder.for(route),
+    clearRequests: () => recorder.clear(),
+    inject: (fault: Fault) => faults.inject(fault),
+    clearFaults: () => faults.clear(),
+    setTokenShape: (value: TokenShape) => {
+      state.tokenShape = shape(value);
+    },
+    setTokenLifetime: (seconds: number) => {
+      state.tokenLifetimeSeconds = lifetime(seconds);
+    },
+    revokeTokens: () => state.tokens.revokeAll(),
+    devEUIs: () => state.data.devEUIsOf(state.data.ownClient.id),
+    close: () => {
+      closing ??= Promise.all([grip.close(), api.close()]).then(() => undefined);
+      return closing;
+    },
+  };
+  return simulator;
+}
+
+function baseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function count(value: number | undefined, fallback: number, name: string, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new TypeError(`${name} must be an integer from 0 to ${max}.`);
+  }
+  return value;
+}
+
+function lifetime(seconds: number): number {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new TypeError('The token lifetime must be a positive number of seconds.');
+  }
+  return seconds;
+}
+
+function shape(value: TokenShape): TokenShape {
+  if (value !== 'snake' && value !== 'camel')
+    throw new TypeError("The token shape must be 'snake' or 'camel'.");
+  return value;
+}
+
+function definedOnly(values: Partial<SimulatorCredentials>): Partial<SimulatorCredentials> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
