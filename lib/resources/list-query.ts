@@ -1,0 +1,83 @@
+/**
+ * Turns a caller's list query (node settings merged with msg.query) into validated query
+ * parameters. Unknown keys are refused with the list of known ones: a typo should not silently
+ * list everything.
+ */
+import type { QueryParams } from '../client';
+import { ValidationError, normalizeIsoDateTime, normalizeLimit, normalizeUuid, preview } from '../validate';
+
+export type FieldKind = 'text' | 'limit' | 'sort' | 'datetime' | 'uuid' | 'uuids' | 'page' | 'order';
+
+const SORT_PATTERN = /^-?[A-Za-z][\w.]*(,-?[A-Za-z][\w.]*)*$/;
+
+export function listQueryParams(
+  query: object | undefined,
+  fields: Record<string, FieldKind>,
+  what: string,
+): QueryParams {
+  const out: QueryParams = {};
+  for (const [key, raw] of Object.entries(query ?? {})) {
+    if (raw === undefined || raw === null || raw === '') continue;
+    const kind = fields[key];
+    if (!kind) {
+      throw new ValidationError({
+        field: `query.${key}`,
+        code: 'invalid_query',
+        value: raw,
+        problem: `is not a ${what} query parameter`,
+        hint: `use one of: ${Object.keys(fields).join(', ')}.`,
+      });
+    }
+    out[key] = convert(key, kind, raw);
+  }
+  return out;
+}
+
+function convert(key: string, kind: FieldKind, raw: unknown): QueryParams[string] {
+  switch (kind) {
+    case 'limit':
+      return normalizeLimit(raw, key);
+    case 'page': {
+      const page = Number(raw);
+      if (!Number.isInteger(page) || page < 0)
+        throw invalid(key, raw, 'a whole number from 0 (the first page)');
+      return page;
+    }
+    case 'datetime':
+      return normalizeIsoDateTime(raw, key);
+    case 'uuid':
+      return normalizeUuid(raw, key);
+    case 'uuids':
+      return (Array.isArray(raw) ? raw : String(raw).split(',')).map((item) =>
+        normalizeUuid(String(item).trim(), key),
+      );
+    case 'sort': {
+      const text = Array.isArray(raw) ? raw.join(',') : String(raw).replace(/\s+/g, '');
+      if (!SORT_PATTERN.test(text))
+        throw invalid(
+          key,
+          raw,
+          'field names separated by commas, "-" before a field for descending (e.g. -createdAt,name)',
+        );
+      return text;
+    }
+    case 'order': {
+      const order = String(raw).toUpperCase();
+      if (order !== 'ASC' && order !== 'DESC') throw invalid(key, raw, 'ASC or DESC');
+      return order;
+    }
+    case 'text':
+      if (typeof raw !== 'string' && typeof raw !== 'number') throw invalid(key, raw, 'text');
+      return String(raw);
+  }
+}
+
+function invalid(field: string, raw: unknown, expected: string): ValidationError {
+  return new ValidationError({
+    field,
+    code: 'invalid_query',
+    value: raw,
+    problem: `${preview(raw)} is not valid`,
+    hint: `expected ${expected}.`,
+  });
+}

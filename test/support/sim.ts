@@ -1,0 +1,31 @@
+/** Test support: a simulator per suite and a client wired to it. */
+import { startSimulator } from '../../lib/simulator';
+import type { Simulator, SimulatorOptions } from '../../lib/simulator/types';
+import { ThingsClient, type ThingsClientOptions } from '../../lib/client';
+
+export async function withSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator(options);
+}
+
+let clientCounter = 0;
+
+/**
+ * A client for the simulator. Clients of one simulator share its token (the registry keys tokens by
+ * credential and token URL, and every simulator listens on its own port): start a simulator per test
+ * where token counts matter.
+ */
+export function clientFor(sim: Simulator, overrides: Partial<ThingsClientOptions> = {}): ThingsClient {
+  clientCounter++;
+  return new ThingsClient({
+    tenantId: sim.credentials.tenantId,
+    clientId: sim.credentials.clientId,
+    clientSecret: sim.credentials.clientSecret,
+    applicationId: sim.credentials.applicationId,
+    apiUrl: sim.apiUrl,
+    gripUrl: sim.gripUrl,
+    proxy: 'none',
+    userAgent: `test-${clientCounter}`,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    ...overrides,
+  });
+}
