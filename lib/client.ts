@@ -25,6 +25,7 @@ import {
 import { PROBLEM_TYPES, ThingsAbortError, ThingsApiError, ThingsError, problemFromResponse } from './errors';
 import { createDispatcher, type DispatcherOptions } from './http/dispatcher';
 import { send, type HttpResponse } from './http/transport';
+import { linkAbort } from './http/abort';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
@@ -169,7 +170,12 @@ export class ThingsClient {
 
   /** Fetches a token now (e.g. to test a connection); resolves when one is held. */
   async authenticate(signal?: AbortSignal): Promise<void> {
-    await this.#lease.provider.getToken(this.#tokenRequester, this.#signal(signal));
+    const call = linkAbort(signal, this.#closing.signal);
+    try {
+      await this.#lease.provider.getToken(this.#tokenRequester, call.signal);
+    } finally {
+      call.dispose();
+    }
   }
 
   /** Calls a named endpoint of the endpoint table. */
@@ -202,7 +208,20 @@ export class ThingsClient {
           ? normalizeUuid(spec.customerId, 'customerId')
           : this.defaultCustomerId;
     const url = this.#url(spec);
-    const signal = this.#signal(spec.signal);
+    const call = linkAbort(spec.signal, this.#closing.signal);
+    try {
+      return await this.#send<T>(spec, url, customerId, call.signal);
+    } finally {
+      call.dispose();
+    }
+  }
+
+  async #send<T>(
+    spec: RequestSpec,
+    url: string,
+    customerId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ThingsResponse<T>> {
     const method = spec.method;
     const headers: Record<string, string> = {
       accept: spec.accept ?? MEDIA_TYPES.json,
@@ -308,10 +327,6 @@ export class ThingsClient {
   #countRetry(retries: number): number {
     this.#retries++;
     return retries + 1;
-  }
-
-  #signal(signal?: AbortSignal): AbortSignal {
-    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
   }
 
   async #waitWhilePaused(signal: AbortSignal): Promise<void> {

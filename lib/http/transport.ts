@@ -12,6 +12,7 @@ import {
   PROBLEM_TYPES,
 } from '../errors';
 import type { HttpMethod } from '../endpoints';
+import { linkAbort } from './abort';
 
 export interface HttpRequest {
   url: string;
@@ -35,9 +36,13 @@ export interface HttpResponse {
 /** Sends one request. Throws ThingsNetworkError, ThingsTimeoutError, ThingsAbortError or a size error. */
 export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
   if (req.signal?.aborted) throw new ThingsAbortError();
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
+  const attempt = linkAbort(req.signal);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort();
+  }, req.timeoutMs);
+  const signal = attempt.signal;
   try {
     const res = await request(req.url, {
       dispatcher,
@@ -51,9 +56,10 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     const text = await readCapped(res.body, req.maxResponseBytes);
     return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
   } catch (err) {
-    throw mapError(err, req, timeout.signal.aborted);
+    throw mapError(err, req, timedOut);
   } finally {
     clearTimeout(timer);
+    attempt.dispose();
   }
 }
 
