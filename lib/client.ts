@@ -4,6 +4,7 @@
  * once with a fresh token after a 401 (beta API: 302), pauses all calls of this credential after
  * a 429, and turns every failure into a ThingsError with RFC 7807 problem details.
  */
+import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { acquireTokenProvider, type ProviderLease } from './auth/token-registry';
 import type { TokenRequester } from './auth/token-provider';
@@ -149,6 +150,8 @@ export class ThingsClient {
     this.#maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#userAgent = options.userAgent ?? 'node-red-kpn-things';
+    // Every call in flight listens on the close signal (and detaches when done): no fixed bound applies.
+    setMaxListeners(0, this.#closing.signal);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(options);
     this.#lease = acquireTokenProvider({

@@ -18,7 +18,8 @@ export type ValidationErrorCode =
   | 'invalid_limit'
   | 'invalid_external_reference'
   | 'invalid_senml'
-  | 'invalid_query';
+  | 'invalid_query'
+  | 'missing_setting';
 
 export interface ValidationErrorDetails {
   /** The input field, e.g. 'devEUI', 'port', 'payload', 'customerId', 'records[2].v'. */

@@ -4,7 +4,7 @@
 // - the editor .html, as written (its registerType call must stay literal for the Flow Library scorecard);
 // - the locales: help .html as is, and each message catalogue merged with the shared one
 //   (nodes/shared/locales/<lang>/common.json, keys under "kpn-things.") so common keys live in one file;
-// - the shared icons.
+// - the shared icons, once.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -40,5 +40,8 @@ for (const name of fs.readdirSync(nodesSrc)) {
       }
     }
   }
-  fs.cpSync(path.join(root, 'icons'), path.join(outDir, 'icons'), { recursive: true });
 }
+
+// Node-RED collects icons from every node folder of a module and serves them for all its nodes, so one
+// copy (beside the config node) is enough; a copy per folder would list each icon once per node.
+fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'kpn-things-config', 'icons'), { recursive: true });

@@ -1,0 +1,41 @@
+/**
+ * kpn-things-config: where a KPN Things account is configured. Owns one ThingsClient (one connection
+ * pool; the token is shared per API key through the token registry), created on first use and closed
+ * on redeploy or shutdown, which aborts its calls in flight.
+ */
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { ThingsClient } from '../../lib/client';
+import { clientOptionsFrom, type ConfigCredentials, type ConfigProperties } from './options';
+import { registerAdminRoutes } from './admin';
+
+type ConfigDef = NodeDef & ConfigProperties;
+type ConfigNode = Node<ConfigCredentials> & { getClient(): ThingsClient };
+
+export = function (RED: NodeAPI): void {
+  function KpnThingsConfigNode(this: ConfigNode, def: ConfigDef): void {
+    RED.nodes.createNode(this, def);
+    let client: ThingsClient | undefined;
+    this.getClient = (): ThingsClient => {
+      if (!client || client.closed) client = new ThingsClient(clientOptionsFrom(def, this.credentials));
+      return client;
+    };
+    this.on('close', (_removed: boolean, done: () => void) => {
+      const closing = client?.close();
+      client = undefined;
+      if (closing) closing.then(done, () => done());
+      else done();
+    });
+  }
+
+  RED.nodes.registerType<ConfigNode, ConfigDef, unknown, ConfigCredentials>(
+    'kpn-things-config',
+    KpnThingsConfigNode,
+    {
+      credentials: {
+        clientId: { type: 'text' },
+        clientSecret: { type: 'password' },
+      },
+    },
+  );
+  registerAdminRoutes(RED);
+};

@@ -1,0 +1,81 @@
+/**
+ * From the config node's saved properties and credentials to ThingsClient options. No Node-RED import:
+ * unit-tested on its own. Blank fields fall back to the documented defaults.
+ */
+import type { ThingsClientOptions } from '../../lib/client';
+import { ValidationError } from '../../lib/validate';
+
+export interface ConfigProperties {
+  name?: string;
+  tenantId?: string;
+  apiUrl?: string;
+  gripUrl?: string;
+  tokenPath?: string;
+  applicationId?: string;
+  customerId?: string;
+  contextMode?: string;
+  /** Seconds. */
+  timeout?: string | number;
+  /** 'env' (HTTP(S)_PROXY / NO_PROXY), 'none', or 'url' (then proxyUrl). */
+  proxy?: string;
+  proxyUrl?: string;
+}
+
+export interface ConfigCredentials {
+  clientId?: string;
+  clientSecret?: string;
+}
+
+const DEFAULT_TIMEOUT_S = 30;
+
+/** Node-RED leaves a whole-value `${NAME}` in place when the environment variable is not set. */
+const UNRESOLVED_ENV = /^\$\{(\w+)\}$/;
+
+/** A setting's text; blank and unresolved `${NAME}` values count as not set (the default applies). */
+function text(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const out = String(value).trim();
+  return out === '' || UNRESOLVED_ENV.test(out) ? undefined : out;
+}
+
+/** A required setting: an unresolved `${NAME}` is an error that names the variable. */
+function required(value: unknown, field: string): string {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  const unresolved = UNRESOLVED_ENV.exec(raw);
+  if (unresolved) {
+    throw new ValidationError({
+      field,
+      code: 'missing_setting',
+      value: raw,
+      problem: `refers to the environment variable ${unresolved[1]}, which is not set`,
+      hint: `set ${unresolved[1]} in the environment of Node-RED, or type the value into the KPN Things config node.`,
+    });
+  }
+  return field === 'clientSecret' ? (typeof value === 'string' ? value : '') : (text(value) ?? '');
+}
+
+export function clientOptionsFrom(
+  props: ConfigProperties,
+  creds: ConfigCredentials = {},
+): ThingsClientOptions {
+  const timeout = Number(text(props.timeout) ?? DEFAULT_TIMEOUT_S);
+  const proxy =
+    props.proxy === 'none'
+      ? 'none'
+      : props.proxy === 'url' && text(props.proxyUrl)
+        ? String(text(props.proxyUrl))
+        : 'env';
+  return {
+    tenantId: required(props.tenantId, 'tenantId'),
+    clientId: required(creds.clientId, 'clientId'),
+    clientSecret: required(creds.clientSecret, 'clientSecret'),
+    apiUrl: text(props.apiUrl),
+    gripUrl: text(props.gripUrl),
+    tokenPath: text(props.tokenPath),
+    applicationId: text(props.applicationId),
+    customerId: text(props.customerId),
+    contextMode: props.contextMode === 'legacy' ? 'legacy' : 'header',
+    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : DEFAULT_TIMEOUT_S * 1000,
+    proxy,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The three output modes of a list node, over any page iterator from lib/:
+ * - all:   follow every page, msg.payload = array (capped at maxItems, with a warning when hit);
+ * - split: one message per item with msg.parts for a Join node, page by page in bounded memory;
+ * - page:  one page, msg.payload = items, msg.next / msg.prev to fetch the neighbours.
+ */
+import { collect, type Page } from '../../lib/pagination';
+import { ValidationError } from '../../lib/validate';
+import type { ActionContext, ActionOutcome } from './action-node';
+import type { ActionNodeDef } from './types';
+
+export type OutputMode = 'all' | 'split' | 'page';
+
+export interface ListOutputDef extends ActionNodeDef {
+  output?: OutputMode;
+  maxItems?: string | number;
+}
+
+export const DEFAULT_MAX_ITEMS = 10_000;
+
+export function outputMode(def: ListOutputDef): OutputMode {
+  return def.output === 'split' || def.output === 'page' ? def.output : 'all';
+}
+
+export function maxItemsOf(def: ListOutputDef): number {
+  if (def.maxItems === undefined || def.maxItems === '') return DEFAULT_MAX_ITEMS;
+  const max = Number(def.maxItems);
+  if (!Number.isInteger(max) || max < 1) {
+    throw new ValidationError({
+      field: 'maxItems',
+      code: 'invalid_limit',
+      value: def.maxItems,
+      problem: 'is not a whole number of at least 1',
+      hint: `set "Max items" in the node to e.g. ${DEFAULT_MAX_ITEMS}.`,
+    });
+  }
+  return max;
+}
+
+/** Labels the status with a count, e.g. "12 devices" (`status.items` of the node's catalogue). */
+export async function emitList<T, D extends ListOutputDef>(
+  ctx: ActionContext<D>,
+  pages: AsyncGenerator<Page<T>>,
+  mode: OutputMode,
+  maxItems: number,
+): Promise<ActionOutcome> {
+  const { msg } = ctx;
+  if (mode === 'page') {
+    const first = await pages.next();
+    await pages.return(undefined);
+    const page = first.done ? { items: [] as T[], status: 200, retries: 0 } : first.value;
+    msg.payload = page.items;
+    msg.statusCode = page.status;
+    if ('number' in page && page.number !== undefined) {
+      msg.page = page.number;
+      msg.next = page.last ? null : page.number + 1;
+      msg.prev = page.number > 0 ? page.number - 1 : null;
+    } else {
+      msg.next = 'next' in page ? (page.next ?? null) : null;
+      msg.prev = 'prev' in page ? (page.prev ?? null) : null;
+    }
+    return { status: ctx.t('status.items', { count: page.items.length }), msg };
+  }
+  if (mode === 'all') {
+    const result = await collect(pages, maxItems);
+    msg.payload = result.items;
+    msg.statusCode = 200;
+    msg.truncated = result.truncated;
+    if (result.truncated) ctx.warn(ctx.t('warnings.max-items', { max: maxItems }));
+    return { status: ctx.t('status.items', { count: result.items.length }), msg };
+  }
+  // split: stream page by page; the last message carries parts.count so a Join node completes.
+  const partsId = `${msg._msgid}-${Date.now().toString(36)}`;
+  let index = 0;
+  let pending: T | undefined;
+  let havePending = false;
+  let pageNumber = 0;
+  const flush = (item: T, count?: number): void => {
+    const parts: Record<string, unknown> = { id: partsId, index, type: 'array', len: 1 };
+    if (count !== undefined) parts.count = count;
+    ctx.send(ctx.derive({ payload: item, parts, statusCode: 200 }));
+    index++;
+  };
+  outer: for await (const page of pages) {
+    pageNumber++;
+    for (const item of page.items) {
+      if (havePending) flush(pending as T);
+      pending = item;
+      havePending = true;
+      if (index + 1 >= maxItems) break outer;
+    }
+    ctx.progress(ctx.t('status.streaming', { count: index + (havePending ? 1 : 0), page: pageNumber }));
+    // Yield between pages so the flow can process what was sent before the next page is requested.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await pages.return(undefined);
+  if (havePending) flush(pending as T, index + 1);
+  const total = index;
+  if (total >= maxItems) ctx.warn(ctx.t('warnings.max-items', { max: maxItems }));
+  return { status: ctx.t('status.items', { count: total }) };
+}

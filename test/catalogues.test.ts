@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The built node folders (catalogues merged with the shared one), and the sources they came from. */
+const root = path.join(__dirname, '..', '..');
+const built = path.join(root, 'dist', 'nodes');
+const NODES = ['kpn-things-config', 'kpn-things-devices', 'kpn-things-downlink', 'kpn-things-customer'];
+const LANGS = ['en-US', 'nl'];
+
+type Catalogue = Record<string, unknown>;
+
+function catalogue(node: string, lang: string): Catalogue {
+  return JSON.parse(
+    fs.readFileSync(path.join(built, node, 'locales', lang, `${node}.json`), 'utf8'),
+  ) as Catalogue;
+}
+
+function flatKeys(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => flatKeys(child, prefix ? `${prefix}.${key}` : key));
+}
+
+function has(cat: Catalogue, key: string): boolean {
+  const keys = new Set(flatKeys(cat));
+  return keys.has(key) || (keys.has(`${key}_one`) && keys.has(`${key}_other`));
+}
+
+/** Keys the runtime asks for: ctx.t('…') (node-relative) and 'kpn-things.…' literals (shared). */
+function runtimeKeys(node: string): string[] {
+  const sources = [path.join(root, 'nodes', node), path.join(root, 'nodes', 'shared')];
+  const keys = new Set<string>();
+  for (const dir of sources) {
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      for (const m of text.matchAll(/'(kpn-things\.[\w.-]+)'/g)) keys.add(m[1]);
+      if (dir.endsWith(node))
+        for (const m of text.matchAll(/ctx\.t\('([\w.-]+)'/g)) keys.add(`${node}.${m[1]}`);
+    }
+  }
+  // list-output.ts is shared by the list nodes: its keys belong to each of them.
+  if (node === 'kpn-things-devices' || node === 'kpn-things-customer') {
+    const text = fs.readFileSync(path.join(root, 'nodes', 'shared', 'list-output.ts'), 'utf8');
+    for (const m of text.matchAll(/ctx\.t\('([\w.-]+)'/g)) keys.add(`${node}.${m[1]}`);
+  }
+  return [...keys];
+}
+
+/** Keys the editor template and script use: data-i18n="…" and this._("…") / node._('…'). */
+function editorKeys(node: string): string[] {
+  const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
+  const keys = new Set<string>();
+  for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) {
+    for (const part of m[1].split(';')) keys.add(part.replace(/^\[[^\]]+\]/, ''));
+  }
+  for (const m of html.matchAll(/\._\(\s*['"]([\w.-]+)['"]/g)) keys.add(m[1]);
+  return [...keys].filter((k) => !k.startsWith('node-red:'));
+}
+
+describe('message catalogues and help', () => {
+  for (const node of NODES) {
+    describe(node, () => {
+      it('has the same keys in every language', () => {
+        const [first, ...rest] = LANGS.map((lang) => flatKeys(catalogue(node, lang)).sort());
+        for (const other of rest) assert.deepEqual(other, first);
+      });
+
+      it('has every key the runtime uses, in every language', () => {
+        for (const lang of LANGS) {
+          const cat = catalogue(node, lang);
+          for (const key of runtimeKeys(node)) assert.ok(has(cat, key), `${lang} lacks ${key}`);
+        }
+      });
+
+      it('has every key the editor uses, in every language', () => {
+        for (const lang of LANGS) {
+          const cat = catalogue(node, lang);
+          for (const key of editorKeys(node)) assert.ok(has(cat, key), `${lang} lacks ${key}`);
+        }
+      });
+
+      it('has help in every language, with inputs and outputs described', () => {
+        for (const lang of LANGS) {
+          const help = fs.readFileSync(path.join(built, node, 'locales', lang, `${node}.html`), 'utf8');
+          assert.match(help, new RegExp(`data-help-name="${node}"`));
+          if (node !== 'kpn-things-config') assert.match(help, /message-properties/);
+        }
+      });
+
+      it('registers its type literally for the Flow Library scorecard', () => {
+        const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
+        assert.match(
+          html,
+          new RegExp(`<script type="text/javascript">[\\s\\S]*RED\\.nodes\\.registerType\\(\\s*'${node}'`),
+        );
+      });
+    });
+  }
+});
