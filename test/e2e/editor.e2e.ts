@@ -117,6 +117,7 @@ describe('editor (browser end to end)', function () {
     base = `http://127.0.0.1:${port}`;
 
     // A Node-RED user dir with this package installed as a symlink, and an empty flow.
+    fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true }); // absent in a fresh clone
     userDir = fs.mkdtempSync(path.join(ROOT, '.tmp', 'e2e-'));
     const link = path.join(userDir, 'node_modules', ...PACKAGE_NAME.split('/'));
     fs.mkdirSync(path.dirname(link), { recursive: true });
