@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Simulator } from '../lib/simulator/types';
-import { withSimulator } from './support/sim';
+import { configNodeFor, credentialsFor, withSimulator } from './support/sim';
 import { allNodes, helper } from './support/nodered';
 
 type Json = Record<string, unknown>;
@@ -8,22 +8,11 @@ type Json = Record<string, unknown>;
 const CONFIG_ID = 'cfg1';
 
 function configFor(sim: Simulator, extra: Json = {}): Json {
-  return {
-    id: CONFIG_ID,
-    type: 'kpn-things-config',
-    name: 'sim',
-    tenantId: sim.credentials.tenantId,
-    apiUrl: sim.apiUrl,
-    gripUrl: sim.gripUrl,
-    applicationId: sim.credentials.applicationId,
-    proxy: 'none',
-    timeout: 5,
-    ...extra,
-  };
+  return configNodeFor(sim, { id: CONFIG_ID, ...extra });
 }
 
 function credsFor(sim: Simulator, secret = sim.credentials.clientSecret): Json {
-  return { [CONFIG_ID]: { clientId: sim.credentials.clientId, clientSecret: secret } };
+  return credentialsFor(sim, CONFIG_ID, secret);
 }
 
 /** What the config dialog posts: the form values (as the editor sends them). */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import type { Node } from 'node-red';
 import type { Simulator } from '../lib/simulator/types';
-import { withSimulator } from './support/sim';
+import { configNodeFor, credentialsFor, withSimulator } from './support/sim';
 import { allNodes, coreNode, helper, inputs, nextInput } from './support/nodered';
 
 const catchNode = coreNode('common/25-catch');
@@ -10,24 +10,8 @@ const joinNode = coreNode('sequence/17-split');
 
 type Msg = Record<string, unknown> & { payload?: unknown; problem?: Record<string, unknown> };
 
-function configFor(sim: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'cfg',
-    type: 'kpn-things-config',
-    name: 'sim',
-    tenantId: sim.credentials.tenantId,
-    apiUrl: sim.apiUrl,
-    gripUrl: sim.gripUrl,
-    applicationId: sim.credentials.applicationId,
-    proxy: 'none',
-    timeout: 5,
-    ...extra,
-  };
-}
-
-function credsFor(sim: Simulator): Record<string, unknown> {
-  return { cfg: { clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret } };
-}
+const configFor = configNodeFor;
+const credsFor = (sim: Simulator): Record<string, unknown> => credentialsFor(sim);
 
 /** A flow: config node, the node under test wired to 'out' (and 'err' for a second output), a catch node → 'caught'. */
 function flow(

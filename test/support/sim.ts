@@ -29,3 +29,28 @@ export function clientFor(sim: Simulator, overrides: Partial<ThingsClientOptions
     ...overrides,
   });
 }
+
+/** A kpn-things-config node for a flow, pointing at the simulator (`id` defaults to 'cfg'). */
+export function configNodeFor(sim: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'cfg',
+    type: 'kpn-things-config',
+    name: 'sim',
+    tenantId: sim.credentials.tenantId,
+    apiUrl: sim.apiUrl,
+    gripUrl: sim.gripUrl,
+    applicationId: sim.credentials.applicationId,
+    proxy: 'none',
+    timeout: 5,
+    ...extra,
+  };
+}
+
+/** The credentials of that config node, as the test helper takes them (keyed by node id). */
+export function credentialsFor(
+  sim: Simulator,
+  id = 'cfg',
+  secret = sim.credentials.clientSecret,
+): Record<string, { clientId: string; clientSecret: string }> {
+  return { [id]: { clientId: sim.credentials.clientId, clientSecret: secret } };
+}
