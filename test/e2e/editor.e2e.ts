@@ -338,9 +338,12 @@ describe('editor (browser end to end)', function () {
     assert.match(await message.innerText(), /array\[5\]/);
     await clearNotifications();
     const file = await screenshot('debug-devices');
-    fs.mkdirSync(path.dirname(README_IMAGE), { recursive: true });
-    fs.copyFileSync(file, README_IMAGE);
-    assert.ok(fs.statSync(README_IMAGE).size < 300 * 1024, 'README screenshot under 300 KB');
+    assert.ok(fs.statSync(file).size < 300 * 1024, 'README-sized screenshot under 300 KB');
+    // A test run never changes tracked files: the README image is refreshed only on request.
+    if (process.env.UPDATE_README_IMAGE === '1') {
+      fs.mkdirSync(path.dirname(README_IMAGE), { recursive: true });
+      fs.copyFileSync(file, README_IMAGE);
+    }
   });
 
   it('keeps the secret out of the admin API and the flow file', async () => {
