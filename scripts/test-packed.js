@@ -6,7 +6,9 @@
 // 3. The tarball must hold the runtime (dist/lib); per node of package.json "node-red.nodes" its .js,
 //    its .html (with a literal registerType), its en-US message catalogue and help; every icon the
 //    nodes name; examples/*.json flows, README.md and LICENSE. It must not hold tests, TypeScript
-//    sources (.d.ts declarations are fine), .ci, node_modules or coverage.
+//    sources (.d.ts declarations are fine), .ci, node_modules or coverage. The shared editor script
+//    resources/kpn-things-editor.js must be there too, as must every resources/<module>/… file a node's
+//    .html loads (Node-RED serves the package's resources/ folder there).
 // 4. mocha runs dist/test/nodes.test.js with NODES_DIR = the extracted dist/nodes, so every node is
 //    loaded from the tarball's files (scripts/mocha-check-origins.js proves it); undici and the test
 //    helper resolve from this repo's node_modules, as .tmp/ is inside the repo.
@@ -57,6 +59,13 @@ function nodeProblems(pkgDir, name, jsFile) {
   if (!has(path.join('locales', HELP_LANG, `${name}.json`))) {
     problems.push(`locales/${HELP_LANG}/${name}.json (message catalogue) is missing`);
   }
+  const prefix = `${readPackageJson(pkgDir).name}/`;
+  for (const [, file] of (html ?? '').matchAll(/<script[^>]*\ssrc="resources\/([^"]+)"/g)) {
+    if (!file.startsWith(prefix)) problems.push(`${htmlFile} loads resources/${file}, not of this package`);
+    else if (!fs.existsSync(path.join(pkgDir, 'resources', file.slice(prefix.length)))) {
+      problems.push(`${htmlFile} loads resources/${file}, which is missing`);
+    }
+  }
   const helpInline = html !== undefined && html.includes(`data-help-name="${name}"`);
   if (!helpInline && !has(path.join('locales', HELP_LANG, `${name}.html`))) {
     problems.push(`no help: neither locales/${HELP_LANG}/${name}.html nor data-help-name in ${htmlFile}`);
@@ -102,7 +111,7 @@ function exampleProblems(pkgDir) {
 function contentProblems(pkgDir, files) {
   const pkg = readPackageJson(pkgDir);
   const problems = [];
-  for (const file of ['README.md', 'LICENSE', pkg.main]) {
+  for (const file of ['README.md', 'LICENSE', pkg.main, 'resources/kpn-things-editor.js']) {
     if (!files.includes(file)) problems.push(`${file} is missing`);
   }
   if (!files.some((f) => f.startsWith('dist/lib/'))) problems.push('dist/lib/ is missing');
@@ -137,7 +146,7 @@ main(async () => {
   const problems = contentProblems(packed.packageDir, packed.files);
   for (const problem of problems) console.log(`  ✖ ${problem}`);
   if (problems.length === 0)
-    console.log('  ✔ runtime, nodes (.js/.html/locales/icons), examples, README, LICENSE');
+    console.log('  ✔ runtime, nodes (.js/.html/locales/icons), editor resources, examples, README, LICENSE');
 
   step('Node tests with the nodes loaded from the tarball');
   const nodesDir = path.join(packed.packageDir, 'dist', 'nodes');

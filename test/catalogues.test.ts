@@ -46,7 +46,22 @@ function runtimeKeys(node: string): string[] {
   return [...keys];
 }
 
-/** Keys the editor template and script use: data-i18n="…" and this._("…") / node._('…'). */
+/** The editor script shared by the nodes' dialogs (served from the package's resources/ folder, not built). */
+const EDITOR_SCRIPT = path.join(root, 'resources', 'kpn-things-editor.js');
+const EDITOR_SCRIPT_TAG =
+  '<script src="resources/@thingsflow/node-red-kpn-things/kpn-things-editor.js"></script>';
+
+/** Message keys written as string literals in editor code: 'kpn-things….…', icon file names aside. */
+function literalKeys(code: string): string[] {
+  return [...code.matchAll(/(?<!icon:\s*)'(kpn-things[\w-]*\.[\w.-]+)'/g)].map((m) => m[1]);
+}
+
+/**
+ * Keys the editor template and scripts use: data-i18n="…", this._("…") / node._('…'), the node's own
+ * script's key literals (t('…'), also in ternaries); when the node loads the shared editor script, that
+ * script's key literals, and for a node that sets up its picker there (setupPicker({ type: '<node>' })),
+ * '<node>.picker.<name>' for each pickerText('<name>') of the shared script.
+ */
 function editorKeys(node: string): string[] {
   const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
   const keys = new Set<string>();
@@ -54,6 +69,16 @@ function editorKeys(node: string): string[] {
     for (const part of m[1].split(';')) keys.add(part.replace(/^\[[^\]]+\]/, ''));
   }
   for (const m of html.matchAll(/\._\(\s*['"]([\w.-]+)['"]/g)) keys.add(m[1]);
+  for (const key of literalKeys(html)) keys.add(key);
+  if (html.includes(EDITOR_SCRIPT_TAG)) {
+    const shared = fs.readFileSync(EDITOR_SCRIPT, 'utf8');
+    for (const key of literalKeys(shared)) keys.add(key);
+    if (new RegExp(`setupPicker\\(\\{[^}]*type: '${node}'`).test(html)) {
+      const names = [...shared.matchAll(/pickerText\('([\w-]+)'\)/g)].map((m) => m[1]);
+      assert.ok(names.length > 0, "no pickerText('…') in the shared editor script");
+      for (const name of names) keys.add(`${node}.picker.${name}`);
+    }
+  }
   return [...keys].filter((k) => !k.startsWith('node-red:'));
 }
 
@@ -85,6 +110,14 @@ describe('message catalogues and help', () => {
           assert.match(help, new RegExp(`data-help-name="${node}"`));
           if (node !== 'kpn-things-config') assert.match(help, /message-properties/);
         }
+      });
+
+      it('loads the shared editor script before its own script', () => {
+        const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
+        const tag = html.indexOf(EDITOR_SCRIPT_TAG);
+        assert.ok(tag >= 0, `${node}.html does not load ${path.relative(root, EDITOR_SCRIPT)}`);
+        assert.ok(tag < html.indexOf('<script type="text/javascript">'), 'the shared script comes first');
+        assert.match(fs.readFileSync(EDITOR_SCRIPT, 'utf8'), /window\.KpnThingsEditor = \{/);
       });
 
       it('registers its type literally for the Flow Library scorecard', () => {
