@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { clientOptionsFrom } from '../nodes/kpn-things-config/options';
 import { shortStatus, toProblem, hasHttpStatus } from '../nodes/shared/problem';
 import { callOptionsFrom } from '../nodes/shared/action-node';
+import { queryFromMsg } from '../nodes/shared/list-output';
 import { GripAuthError, PROBLEM_TYPES, ThingsApiError, ThingsNetworkError } from '../lib/errors';
 import { ValidationError, normalizeDevEUI } from '../lib/validate';
 
@@ -123,5 +124,18 @@ describe('common msg overrides', () => {
   it('names msg.timeout when it is not a positive number', () => {
     assert.throws(() => callOptionsFrom({ _msgid: '1', timeout: 'soon' }, signal, true), /msg\.timeout/);
     assert.throws(() => callOptionsFrom({ _msgid: '1', customerId: 'x' }, signal, true), /msg\.customerId/);
+  });
+});
+
+describe('msg.query', () => {
+  it('is an object of parameters, absent means none, anything else names msg.query', () => {
+    assert.deepEqual(queryFromMsg(undefined), {});
+    assert.deepEqual(queryFromMsg({ q: 'x' }), { q: 'x' });
+    for (const bad of ['q=x', 42, ['q']]) {
+      assert.throws(
+        () => queryFromMsg(bad),
+        (e: unknown) => e instanceof ValidationError && e.field === 'msg.query',
+      );
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { Page } from '../pagination';
 import type { Customer } from '../types';
 import { normalizeUuid } from '../validate';
 import { cursorList, type PageOptions } from './devices';
-import { listQueryParams, type FieldKind } from './list-query';
+import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
 
 export interface CustomerQuery {
   q?: string;
@@ -17,15 +17,7 @@ export interface CustomerQuery {
   modifiedSince?: string | Date;
 }
 
-export const CUSTOMER_QUERY_FIELDS: Record<keyof CustomerQuery, FieldKind> = {
-  q: 'text',
-  limit: 'limit',
-  sort: 'sort',
-  createdBefore: 'datetime',
-  createdSince: 'datetime',
-  modifiedBefore: 'datetime',
-  modifiedSince: 'datetime',
-};
+export const CUSTOMER_QUERY_FIELDS: Record<keyof CustomerQuery, FieldKind> = COMMON_LIST_FIELDS;
 
 export async function getCustomer(
   client: ThingsClient,

@@ -4,7 +4,7 @@ import { ENDPOINTS, type Endpoint } from '../endpoints';
 import { cursorPages, numberedPages, type Page } from '../pagination';
 import type { BetaDevice, BetaPage, CursorPage, Device, NetworkAdapter } from '../types';
 import { normalizeUuid } from '../validate';
-import { listQueryParams, type FieldKind } from './list-query';
+import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
 
 /** Query parameters of GET /devices (all optional). */
 export interface DeviceQuery {
@@ -21,13 +21,7 @@ export interface DeviceQuery {
 }
 
 export const DEVICE_QUERY_FIELDS: Record<keyof DeviceQuery, FieldKind> = {
-  q: 'text',
-  limit: 'limit',
-  sort: 'sort',
-  createdBefore: 'datetime',
-  createdSince: 'datetime',
-  modifiedBefore: 'datetime',
-  modifiedSince: 'datetime',
+  ...COMMON_LIST_FIELDS,
   clientId: 'uuid',
   barcode: 'text',
   deviceSpecificationId: 'uuids',

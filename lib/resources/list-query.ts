@@ -8,6 +8,17 @@ import { ValidationError, normalizeIsoDateTime, normalizeLimit, normalizeUuid, p
 
 export type FieldKind = 'text' | 'limit' | 'sort' | 'datetime' | 'uuid' | 'uuids' | 'page' | 'order';
 
+/** The parameters every list of the current API takes (cursor paging aside). */
+export const COMMON_LIST_FIELDS = {
+  q: 'text',
+  limit: 'limit',
+  sort: 'sort',
+  createdBefore: 'datetime',
+  createdSince: 'datetime',
+  modifiedBefore: 'datetime',
+  modifiedSince: 'datetime',
+} as const satisfies Record<string, FieldKind>;
+
 const SORT_PATTERN = /^-?[A-Za-z][\w.]*(,-?[A-Za-z][\w.]*)*$/;
 
 export function listQueryParams(

@@ -4,9 +4,8 @@
  */
 import { customerPages, getCustomer } from '../../lib/resources/customers';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
-import { emitList, maxItemsOf, outputMode, type ListOutputDef } from '../shared/list-output';
+import { emitList, maxItemsOf, outputMode, queryFromMsg, type ListOutputDef } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
-import { ValidationError } from '../../lib/validate';
 
 export interface CustomerDef extends ListOutputDef {
   mode?: 'get' | 'list';
@@ -17,16 +16,7 @@ export interface CustomerDef extends ListOutputDef {
 export async function customerAction(ctx: ActionContext<CustomerDef>): Promise<ActionOutcome> {
   const { msg } = ctx;
   if (ctx.def.mode === 'list') {
-    const query = msg.query === undefined || msg.query === null ? {} : msg.query;
-    if (typeof query !== 'object' || Array.isArray(query)) {
-      throw new ValidationError({
-        field: 'msg.query',
-        code: 'invalid_query',
-        value: query,
-        problem: 'is not an object',
-        hint: 'set msg.query to an object of query parameters, e.g. {"q": "farm"}.',
-      });
-    }
+    const query = queryFromMsg(msg.query);
     const cursor = typeof msg.cursor === 'string' && msg.cursor !== '' ? msg.cursor : undefined;
     const mode = outputMode(ctx.def);
     const pages = customerPages(ctx.client, query, {

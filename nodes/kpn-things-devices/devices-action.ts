@@ -6,7 +6,7 @@
 import { betaDevicePages, devicePages } from '../../lib/resources/devices';
 import { ValidationError } from '../../lib/validate';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
-import { emitList, maxItemsOf, outputMode, type ListOutputDef } from '../shared/list-output';
+import { emitList, maxItemsOf, outputMode, queryFromMsg, type ListOutputDef } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
 
 export interface DevicesDef extends ListOutputDef {
@@ -60,20 +60,6 @@ export async function listDevices(ctx: ActionContext<DevicesDef>): Promise<Actio
   const pageCursor = mode === 'page' && typeof cursor === 'string' && cursor !== '' ? cursor : undefined;
   const pages = devicePages(ctx.client, { ...fromNode, ...msgQuery }, { ...ctx.call, cursor: pageCursor });
   return emitList(ctx, pages, mode, maxItems);
-}
-
-function queryFromMsg(query: unknown): Record<string, unknown> {
-  if (query === undefined || query === null) return {};
-  if (typeof query !== 'object' || Array.isArray(query)) {
-    throw new ValidationError({
-      field: 'msg.query',
-      code: 'invalid_query',
-      value: query,
-      problem: 'is not an object',
-      hint: 'set msg.query to an object of query parameters, e.g. {"q": "sensor", "limit": 100}.',
-    });
-  }
-  return { ...(query as Record<string, unknown>) };
 }
 
 /** The node's current-API settings in the beta API's vocabulary; filters the beta API lacks are refused. */

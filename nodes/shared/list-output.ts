@@ -99,3 +99,18 @@ export async function emitList<T, D extends ListOutputDef>(
   if (total >= maxItems) ctx.warn(ctx.t('warnings.max-items', { max: maxItems }));
   return { status: ctx.t('status.items', { count: total }) };
 }
+
+/** msg.query as an object of query parameters (absent: none); anything else is an error naming it. */
+export function queryFromMsg(query: unknown): Record<string, unknown> {
+  if (query === undefined || query === null) return {};
+  if (typeof query !== 'object' || Array.isArray(query)) {
+    throw new ValidationError({
+      field: 'msg.query',
+      code: 'invalid_query',
+      value: query,
+      problem: 'is not an object',
+      hint: 'set msg.query to an object of query parameters, e.g. {"q": "sensor", "limit": 100}.',
+    });
+  }
+  return { ...(query as Record<string, unknown>) };
+}
