@@ -174,6 +174,15 @@ export function excerpt(text: string, max = 300): string {
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
+/** Replaces every occurrence of the given secrets (of at least `minLength` characters) by '[redacted]'. */
+export function redact(text: string, secrets: (string | undefined)[], minLength = 1): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (typeof secret === 'string' && secret.length >= minLength) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
 /** Known GRIP error texts and what the user should do about them. */
 export const GRIP_HINTS: { match: RegExp; hint: string }[] = [
   {

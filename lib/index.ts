@@ -19,7 +19,7 @@ export * from './resources/customers';
 export * from './resources/downlinks';
 export { listQueryParams } from './resources/list-query';
 export { TokenProvider } from './auth/token-provider';
-export { acquireTokenProvider, tokenProviderCount } from './auth/token-registry';
+export { acquireTokenProvider } from './auth/token-registry';
 export { parseRetryAfter, DEFAULT_RETRY_POLICY } from './retry';
 export type { RetryPolicy } from './retry';
 export type * from './types';

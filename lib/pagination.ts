@@ -66,6 +66,13 @@ export async function* numberedPages<T>(
   }
 }
 
+/** The first page only (undefined when there is none); no further page is requested. */
+export async function firstPage<T>(pages: AsyncGenerator<Page<T>>): Promise<Page<T> | undefined> {
+  const first = await pages.next();
+  await pages.return(undefined);
+  return first.done ? undefined : first.value;
+}
+
 /** Flattens pages into items, stopping after `maxItems` (no further page is fetched). */
 export async function* items<T>(pages: AsyncIterable<Page<T>>, maxItems = Infinity): AsyncGenerator<T> {
   if (maxItems <= 0) return;

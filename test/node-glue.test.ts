@@ -50,6 +50,13 @@ describe('config node options', () => {
     assert.equal(options.gripUrl, undefined);
   });
 
+  it('knows the older $(NAME) form of an environment reference too', () => {
+    assert.throws(
+      () => clientOptionsFrom({ tenantId: '$(OLD_STYLE)' }, { clientId: 'id', clientSecret: 's' }),
+      /environment variable OLD_STYLE, which is not set/,
+    );
+  });
+
   it('falls back to the environment proxy when "url" has no URL, and to 30 s for a bad timeout', () => {
     const options = clientOptionsFrom({ proxy: 'url', proxyUrl: ' ', timeout: '-3' });
     assert.equal(options.proxy, 'env');

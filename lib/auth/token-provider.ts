@@ -10,7 +10,15 @@
  *   remembered for a short cool-down so a burst of messages does not hammer GRIP.
  * The secret and the token live in private fields: never in errors, logs, inspect() or JSON.
  */
-import { GripAuthError, PROBLEM_TYPES, ThingsAbortError, ThingsError, excerpt, gripHint } from '../errors';
+import {
+  GripAuthError,
+  PROBLEM_TYPES,
+  ThingsAbortError,
+  ThingsError,
+  excerpt,
+  gripHint,
+  redact,
+} from '../errors';
 import { MEDIA_TYPES } from '../endpoints';
 import type { HttpResponse } from '../http/transport';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, sleep } from '../retry';
@@ -73,11 +81,6 @@ export class TokenProvider {
     return this.#current !== undefined && this.#now() < this.#current.expiresAt;
   }
 
-  /** When the held token expires (epoch ms), if one is held. */
-  get expiresAt(): number | undefined {
-    return this.#current?.expiresAt;
-  }
-
   /**
    * A valid token. Waits for (or starts) the one shared token request when none is held;
    * starts a background renewal when the held one is inside the renewal margin.
@@ -107,12 +110,6 @@ export class TokenProvider {
   /** Drops `token` if it is the one held (the API rejected it). A newer token is kept. */
   invalidate(token: string): void {
     if (this.#current?.value === token) this.#current = undefined;
-  }
-
-  /** Forgets everything held. */
-  clear(): void {
-    this.#current = undefined;
-    this.#failure = undefined;
   }
 
   toJSON(): Record<string, unknown> {
@@ -193,7 +190,7 @@ export class TokenProvider {
 
   #refusal(res: HttpResponse): GripAuthError {
     const hint = gripHint(res.text, res.status);
-    const said = excerpt(this.#scrub(res.text), 200);
+    const said = excerpt(redact(res.text, [this.#secret]), 200);
     return new GripAuthError(
       {
         type: PROBLEM_TYPES.grip,
@@ -203,10 +200,6 @@ export class TokenProvider {
       },
       hint,
     );
-  }
-
-  #scrub(text: string): string {
-    return this.#secret ? text.split(this.#secret).join('[redacted]') : text;
   }
 }
 

@@ -54,8 +54,3 @@ function sweep(): void {
     if (entry.refs === 0 && !entry.provider.hasValidToken) entries.delete(key);
   }
 }
-
-/** For tests: how many providers are held. */
-export function tokenProviderCount(): number {
-  return entries.size;
-}

@@ -5,12 +5,14 @@
  * Nothing returned here ever holds a credential or a token.
  */
 import type { CallOptions, ThingsClient, ThingsClientOptions } from '../../lib/client';
-import { GripAuthError, ThingsError } from '../../lib/errors';
+import { GripAuthError, ThingsError, redact } from '../../lib/errors';
 import { customerPages } from '../../lib/resources/customers';
 import { devicePages, networkAdapterPages } from '../../lib/resources/devices';
+import { linkAbort } from '../../lib/http/abort';
+import { firstPage } from '../../lib/pagination';
 import type { NetworkAdapter } from '../../lib/types';
 import { ValidationError, normalizeUuid } from '../../lib/validate';
-import { clientOptionsFrom, type ConfigCredentials, type ConfigProperties } from './options';
+import { clientOptionsFrom, envReference, type ConfigCredentials, type ConfigProperties } from './options';
 
 /** What the editor shows in a password field it did not change: Node-RED's placeholder. */
 export const SECRET_PLACEHOLDER = '__PWRD__';
@@ -56,14 +58,11 @@ export interface CustomerChoice {
 /** Looks up an environment variable (Node-RED's `${NAME}` substitution). */
 export type EnvLookup = (name: string) => string | undefined;
 
-const ENV_REFERENCE = /^\$\{(\S+)\}$|^\$\((\S+)\)$/;
-
 /** `${NAME}` (or the old `$(NAME)`) as the whole value becomes the variable's value, as Node-RED does. */
 export function resolveEnv(value: unknown, lookup: EnvLookup): unknown {
-  if (typeof value !== 'string') return value;
-  const match = ENV_REFERENCE.exec(value.trim());
-  if (!match) return value;
-  const resolved = lookup(match[1] ?? match[2]);
+  const name = envReference(value);
+  if (name === undefined) return value;
+  const resolved = lookup(name);
   return resolved === undefined ? value : resolved;
 }
 
@@ -120,20 +119,17 @@ export async function testConnection(
   signal?: AbortSignal,
 ): Promise<TestConnectionResult> {
   let client: ThingsClient | undefined;
-  const deadline = AbortSignal.timeout(TEST_DEADLINE_MS);
-  const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  const call = linkAbort(signal, AbortSignal.timeout(TEST_DEADLINE_MS));
   try {
     client = createClient();
-    await client.authenticate(combined);
-    const pages = devicePages(client, { limit: TEST_PAGE_SIZE }, { signal: combined });
-    const first = await pages.next();
-    await pages.return(undefined);
-    const page = first.done ? undefined : first.value;
+    await client.authenticate(call.signal);
+    const page = await firstPage(devicePages(client, { limit: TEST_PAGE_SIZE }, { signal: call.signal }));
     return { ok: true, devices: page?.items.length ?? 0, more: typeof page?.next === 'string' };
   } catch (err) {
     const { body } = problemReply(err, secrets);
     return { ok: false, ...body };
   } finally {
+    call.dispose();
     await client?.close();
   }
 }
@@ -144,10 +140,8 @@ export async function pickDevices(
   q: unknown,
   options: CallOptions = {},
 ): Promise<DeviceChoice[]> {
-  const pages = devicePages(client, { q: searchText(q), limit: PICKER_LIMIT }, options);
-  const first = await pages.next();
-  await pages.return(undefined);
-  const devices = first.done ? [] : first.value.items.slice(0, PICKER_LIMIT);
+  const page = await firstPage(devicePages(client, { q: searchText(q), limit: PICKER_LIMIT }, options));
+  const devices = (page?.items ?? []).slice(0, PICKER_LIMIT);
   return mapLimit(devices, ADAPTER_CONCURRENCY, async (device) => ({
     id: device.id,
     name: typeof device.name === 'string' ? device.name : device.id,
@@ -187,14 +181,10 @@ export async function pickCustomers(
   q: unknown,
   options: CallOptions = {},
 ): Promise<CustomerChoice[]> {
-  const pages = customerPages(
-    client,
-    { q: searchText(q), limit: PICKER_LIMIT },
-    { ...options, customerId: null },
+  const page = await firstPage(
+    customerPages(client, { q: searchText(q), limit: PICKER_LIMIT }, { ...options, customerId: null }),
   );
-  const first = await pages.next();
-  await pages.return(undefined);
-  const customers = first.done ? [] : first.value.items.slice(0, PICKER_LIMIT);
+  const customers = (page?.items ?? []).slice(0, PICKER_LIMIT);
   return customers.map((c) => ({ id: c.id, name: typeof c.name === 'string' ? c.name : c.id }));
 }
 
@@ -307,9 +297,5 @@ function reply(
 
 /** Removes every occurrence of the given secrets (4 characters or more) from a text. */
 export function scrub(text: string, secrets: (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+  return redact(text, secrets, 4);
 }

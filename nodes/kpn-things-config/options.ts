@@ -28,27 +28,34 @@ export interface ConfigCredentials {
 
 const DEFAULT_TIMEOUT_S = 30;
 
-/** Node-RED leaves a whole-value `${NAME}` in place when the environment variable is not set. */
-const UNRESOLVED_ENV = /^\$\{(\w+)\}$/;
+/**
+ * The variable a whole-value `${NAME}` (or the older `$(NAME)`) names, as Node-RED substitutes them;
+ * undefined for any other value. Node-RED leaves the reference in place when the variable is not set.
+ */
+export function envReference(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^\$\{(\S+)\}$|^\$\((\S+)\)$/.exec(value.trim());
+  return match ? (match[1] ?? match[2]) : undefined;
+}
 
 /** A setting's text; blank and unresolved `${NAME}` values count as not set (the default applies). */
 function text(value: unknown): string | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const out = String(value).trim();
-  return out === '' || UNRESOLVED_ENV.test(out) ? undefined : out;
+  return out === '' || envReference(out) !== undefined ? undefined : out;
 }
 
 /** A required setting: an unresolved `${NAME}` is an error that names the variable. */
 function required(value: unknown, field: string): string {
   const raw = typeof value === 'string' ? value.trim() : '';
-  const unresolved = UNRESOLVED_ENV.exec(raw);
-  if (unresolved) {
+  const variable = envReference(raw);
+  if (variable !== undefined) {
     throw new ValidationError({
       field,
       code: 'missing_setting',
       value: raw,
-      problem: `refers to the environment variable ${unresolved[1]}, which is not set`,
-      hint: `set ${unresolved[1]} in the environment of Node-RED, or type the value into the KPN Things config node.`,
+      problem: `refers to the environment variable ${variable}, which is not set`,
+      hint: `set ${variable} in the environment of Node-RED, or type the value into the KPN Things config node.`,
     });
   }
   return field === 'clientSecret' ? (typeof value === 'string' ? value : '') : (text(value) ?? '');

@@ -4,7 +4,7 @@
  * - split: one message per item with msg.parts for a Join node, page by page in bounded memory;
  * - page:  one page, msg.payload = items, msg.next / msg.prev to fetch the neighbours.
  */
-import { collect, type Page } from '../../lib/pagination';
+import { collect, firstPage, type Page } from '../../lib/pagination';
 import { ValidationError } from '../../lib/validate';
 import type { ActionContext, ActionOutcome } from './action-node';
 import type { ActionNodeDef } from './types';
@@ -46,9 +46,7 @@ export async function emitList<T, D extends ListOutputDef>(
 ): Promise<ActionOutcome> {
   const { msg } = ctx;
   if (mode === 'page') {
-    const first = await pages.next();
-    await pages.return(undefined);
-    const page = first.done ? { items: [] as T[], status: 200, retries: 0 } : first.value;
+    const page = (await firstPage(pages)) ?? { items: [] as T[], status: 200, retries: 0 };
     msg.payload = page.items;
     msg.statusCode = page.status;
     if ('number' in page && page.number !== undefined) {
