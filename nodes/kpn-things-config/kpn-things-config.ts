@@ -7,13 +7,17 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { ThingsClient } from '../../lib/client';
 import { clientOptionsFrom, type ConfigCredentials, type ConfigProperties } from './options';
 import { registerAdminRoutes } from './admin';
+import { configSchema } from './schema';
+import { migrate } from '../shared/schema';
 
 type ConfigDef = NodeDef & ConfigProperties;
 type ConfigNode = Node<ConfigCredentials> & { getClient(): ThingsClient };
 
 export = function (RED: NodeAPI): void {
-  function KpnThingsConfigNode(this: ConfigNode, def: ConfigDef): void {
-    RED.nodes.createNode(this, def);
+  function KpnThingsConfigNode(this: ConfigNode, saved: ConfigDef): void {
+    RED.nodes.createNode(this, saved);
+    // Any older saved shape, as the current one (settings and credentials: nodes/kpn-things-config/schema.ts).
+    const def = migrate(configSchema, saved) as unknown as ConfigDef;
     let client: ThingsClient | undefined;
     this.getClient = (): ThingsClient => {
       if (!client || client.closed) client = new ThingsClient(clientOptionsFrom(def, this.credentials));
@@ -30,12 +34,7 @@ export = function (RED: NodeAPI): void {
   RED.nodes.registerType<ConfigNode, ConfigDef, unknown, ConfigCredentials>(
     'kpn-things-config',
     KpnThingsConfigNode,
-    {
-      credentials: {
-        clientId: { type: 'text' },
-        clientSecret: { type: 'password' },
-      },
-    },
+    { credentials: configSchema.credentials },
   );
   registerAdminRoutes(RED);
 };

@@ -4,6 +4,7 @@
  */
 import type { ThingsClientOptions } from '../../lib/client';
 import { ValidationError } from '../../lib/validate';
+import { DEFAULT_TIMEOUT_S } from './schema';
 
 export interface ConfigProperties {
   name?: string;
@@ -26,7 +27,6 @@ export interface ConfigCredentials {
   clientSecret?: string;
 }
 
-const DEFAULT_TIMEOUT_S = 30;
 
 /**
  * The variable a whole-value `${NAME}` (or the older `$(NAME)`) names, as Node-RED substitutes them;

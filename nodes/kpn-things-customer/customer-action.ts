@@ -4,14 +4,11 @@
  */
 import { customerPages, getCustomer } from '../../lib/resources/customers';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
-import { emitList, maxItemsOf, outputMode, queryFromMsg, type ListOutputDef } from '../shared/list-output';
+import { emitList, maxItemsOf, outputMode, queryFromMsg } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
+import type { CustomerDef } from './schema';
 
-export interface CustomerDef extends ListOutputDef {
-  mode?: 'get' | 'list';
-  customerId?: string;
-  customerIdType?: string;
-}
+export type { CustomerDef };
 
 export async function customerAction(ctx: ActionContext<CustomerDef>): Promise<ActionOutcome> {
   const { msg } = ctx;

@@ -6,29 +6,11 @@
 import { betaDevicePages, devicePages } from '../../lib/resources/devices';
 import { ValidationError } from '../../lib/validate';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
-import { emitList, maxItemsOf, outputMode, queryFromMsg, type ListOutputDef } from '../shared/list-output';
+import { emitList, maxItemsOf, outputMode, queryFromMsg } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
+import type { DevicesDef } from './schema';
 
-export interface DevicesDef extends ListOutputDef {
-  api?: 'current' | 'beta';
-  /** Search text, sent as `q` (Node-RED reserves one-letter property names, so it is stored as `search`). */
-  search?: string;
-  searchType?: string;
-  limit?: string;
-  limitType?: string;
-  sort?: string;
-  sortType?: string;
-  clientId?: string;
-  clientIdType?: string;
-  createdSince?: string;
-  createdSinceType?: string;
-  createdBefore?: string;
-  createdBeforeType?: string;
-  modifiedSince?: string;
-  modifiedSinceType?: string;
-  modifiedBefore?: string;
-  modifiedBeforeType?: string;
-}
+export type { DevicesDef };
 
 /** Node properties that become query parameters of the current API, by property name → parameter. */
 const CURRENT_PROPERTIES = {
@@ -46,7 +28,7 @@ export async function listDevices(ctx: ActionContext<DevicesDef>): Promise<Actio
   const mode = outputMode(ctx.def);
   const maxItems = maxItemsOf(ctx.def);
   const fromNode: Record<string, unknown> = {};
-  for (const [property, parameter] of Object.entries(CURRENT_PROPERTIES)) {
+  for (const [property, parameter] of Object.entries(CURRENT_PROPERTIES) as [keyof typeof CURRENT_PROPERTIES, string][]) {
     const value = await ctx.property(property);
     if (!isBlank(value)) fromNode[parameter] = value;
   }

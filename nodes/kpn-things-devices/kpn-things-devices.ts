@@ -1,8 +1,9 @@
-/** kpn-things-devices: list devices. The work is in devices-action.ts; this file registers the node. */
+/** kpn-things-devices: list devices. The settings are in schema.ts, the work in devices-action.ts. */
 import type { NodeAPI } from 'node-red';
 import { registerActionNode } from '../shared/action-node';
-import { listDevices, type DevicesDef } from './devices-action';
+import { listDevices } from './devices-action';
+import { devicesSchema, type DevicesDef } from './schema';
 
 export = function (RED: NodeAPI): void {
-  registerActionNode<DevicesDef>(RED, 'kpn-things-devices', listDevices);
+  registerActionNode<DevicesDef>(RED, devicesSchema, listDevices);
 };

@@ -6,16 +6,9 @@
 import { prepareDownlink, sendDownlink } from '../../lib/resources/downlinks';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
 import { isBlank } from '../shared/typed-input';
-import type { ActionNodeDef } from '../shared/types';
+import type { DownlinkDef } from './schema';
 
-export interface DownlinkDef extends ActionNodeDef {
-  devEUI?: string;
-  devEUIType?: string;
-  payload?: string;
-  payloadType?: string;
-  port?: string;
-  portType?: string;
-}
+export type { DownlinkDef };
 
 export async function sendDownlinkAction(ctx: ActionContext<DownlinkDef>): Promise<ActionOutcome> {
   const { msg } = ctx;

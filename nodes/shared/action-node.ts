@@ -1,5 +1,8 @@
 /**
  * The one way every action node works, so each node file is only its own logic:
+ * - brings the saved settings to the current shape (the node's schema.ts: migrate) and checks its
+ *   literal settings once: a wrong one is a red status and one node.error naming the field and the fix,
+ *   and each message then ends with a short "misconfigured" error (no request is made);
  * - resolves the config node, and fails clearly (red status, error per message) when it is missing;
  * - per message: blue status, then the node's handler with a context (client, msg, typed inputs,
  *   common call options from msg.customerId / msg.timeout, an abort signal), then
@@ -7,12 +10,13 @@
  * - exactly one done() per message on every path; no promise left unhandled;
  * - on close: aborts calls in flight, clears timers, and ends those messages without an error.
  */
-import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { CallOptions, ThingsClient } from '../../lib/client';
 import { ThingsAbortError } from '../../lib/errors';
 import { normalizeUuid, ValidationError } from '../../lib/validate';
 import { hasHttpStatus, shortStatus, toNodeError, toProblem } from './problem';
 import { NodeStatus, STATUS_KEYS } from './status';
+import { checkSettings, migrate, type NodeSchema, type TypedNames } from './schema';
 import { evaluateProperty } from './typed-input';
 import type { ActionNodeDef, Msg, ThingsConfigNode } from './types';
 
@@ -24,8 +28,8 @@ export interface ActionContext<D extends ActionNodeDef> {
   readonly signal: AbortSignal;
   /** Call options from the message: msg.customerId (reseller context), msg.timeout (ms), and the signal. */
   readonly call: CallOptions;
-  /** Evaluates the TypedInput property `name` (its type in `${name}Type`). */
-  property(name: string): Promise<unknown>;
+  /** Evaluates the TypedInput property `name` (its type in `${name}Type`); 'str' and 'num' values once. */
+  property(name: TypedNames<D>): Promise<unknown>;
   /** Sends a message on the first output now (for nodes that stream many messages). */
   send(msg: Msg): void;
   /** A deep copy of the input message with `changes` applied (for nodes that send many messages). */
@@ -53,15 +57,23 @@ export type ActionHandler<D extends ActionNodeDef> = (ctx: ActionContext<D>) => 
 
 export function registerActionNode<D extends ActionNodeDef>(
   RED: NodeAPI,
-  type: string,
+  schema: NodeSchema,
   handler: ActionHandler<D>,
   options: ActionNodeOptions = {},
 ): void {
-  function ActionNode(this: Node, def: D): void {
-    RED.nodes.createNode(this, def);
-    attachAction(RED, this, def, type, handler, options);
+  function ActionNode(this: Node, saved: NodeDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = migrate(schema, saved) as unknown as D;
+    attachAction(RED, this, def, schema, handler, options);
   }
-  RED.nodes.registerType(type, ActionNode);
+  RED.nodes.registerType(schema.type, ActionNode);
+}
+
+/** The one error a wrong setting gives: the field, what is wrong and the fix. */
+function settingError(RED: NodeAPI, err: unknown): Error & { field?: string } {
+  const field = typeof (err as { field?: unknown }).field === 'string' ? (err as { field: string }).field : '';
+  const text = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(RED._('kpn-things.errors.misconfigured', { field, error: text })), { field });
 }
 
 /** Wires the input and close handlers of one action node instance. */
@@ -69,15 +81,36 @@ function attachAction<D extends ActionNodeDef>(
   RED: NodeAPI,
   node: Node,
   def: D,
-  type: string,
+  schema: NodeSchema,
   handler: ActionHandler<D>,
   options: ActionNodeOptions,
 ): void {
+  const type = schema.type;
   const status = new NodeStatus(node);
   const inflight = new Set<AbortController>();
   const configNode = RED.nodes.getNode(def.config) as ThingsConfigNode | null;
+  const record = def as unknown as Record<string, unknown>;
   let closing = false;
-  if (!configNode) status.fault(STATUS_KEYS.noConfig);
+  // Checked once: a wrong literal setting stops every message until the node is fixed and redeployed.
+  const wrongSetting = checkSettings(schema, record);
+  const misconfigured = wrongSetting === undefined ? undefined : settingError(RED, wrongSetting);
+  if (misconfigured) {
+    status.fault(STATUS_KEYS.misconfigured);
+    node.error(misconfigured.message);
+  } else if (!configNode) status.fault(STATUS_KEYS.noConfig);
+  // 'str' and 'num' settings do not depend on the message: evaluated once, on first use.
+  const literals = new Map<string, Promise<unknown>>();
+  const property = (name: string, msg: Msg): Promise<unknown> => {
+    const value = record[name];
+    const kind = record[`${name}Type`];
+    if (kind !== 'str' && kind !== 'num') return evaluateProperty(RED, node, value, kind, msg);
+    let known = literals.get(name);
+    if (!known) {
+      known = evaluateProperty(RED, node, value, kind, msg);
+      literals.set(name, known);
+    }
+    return known;
+  };
 
   const output = (msg: Msg, isError: boolean): NodeMessage | (NodeMessage | null)[] =>
     def.errorOutput ? (isError ? [null, msg] : [msg, null]) : msg;
@@ -88,6 +121,7 @@ function attachAction<D extends ActionNodeDef>(
     inflight.add(abort);
     const ctxSend = (out: Msg): void => send(output(out, false));
     const run = async (): Promise<ActionOutcome> => {
+      if (misconfigured) throw misconfigured;
       if (!configNode) throw new Error(RED._('kpn-things.errors.no-config'));
       const client = configNode.getClient();
       status.requesting();
@@ -98,10 +132,7 @@ function attachAction<D extends ActionNodeDef>(
         client,
         signal: abort.signal,
         call: callOptionsFrom(msg, abort.signal, options.customerContextFromMsg !== false),
-        property: (name) => {
-          const record = def as unknown as Record<string, unknown>;
-          return evaluateProperty(RED, node, record[name], record[`${name}Type`], msg);
-        },
+        property: (name) => property(name, msg),
         send: ctxSend,
         derive: (changes) => Object.assign(RED.util.cloneMessage({ ...msg, payload: undefined }), changes),
         progress: (text) => status.progress(text),
@@ -121,15 +152,17 @@ function attachAction<D extends ActionNodeDef>(
           done();
           return;
         }
-        const problem = toProblem(err);
+        // Misconfigured: msg.problem names the setting; the lasting red status stays as it is.
+        const setting = err === misconfigured;
+        const problem = toProblem(setting ? wrongSetting : err);
         msg.problem = problem;
         if (hasHttpStatus(err)) msg.statusCode = problem.status;
-        status.error(shortStatus(problem));
+        if (!setting) status.error(shortStatus(problem));
         if (def.errorOutput) {
           send(output(msg, true));
           done();
         } else {
-          done(toNodeError(problem));
+          done(setting ? misconfigured : toNodeError(problem));
         }
       })
       .finally(() => inflight.delete(abort));

@@ -7,6 +7,7 @@
 import { collect, firstPage, type Page } from '../../lib/pagination';
 import { ValidationError } from '../../lib/validate';
 import type { ActionContext, ActionOutcome } from './action-node';
+import { DEFAULT_MAX_ITEMS } from './schema';
 import type { ActionNodeDef } from './types';
 
 export type OutputMode = 'all' | 'split' | 'page';
@@ -16,7 +17,7 @@ export interface ListOutputDef extends ActionNodeDef {
   maxItems?: string | number;
 }
 
-export const DEFAULT_MAX_ITEMS = 10_000;
+export { DEFAULT_MAX_ITEMS };
 
 export function outputMode(def: ListOutputDef): OutputMode {
   return def.output === 'split' || def.output === 'page' ? def.output : 'all';

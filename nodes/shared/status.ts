@@ -8,6 +8,7 @@ import type { Node } from 'node-red';
 export const STATUS_KEYS = {
   requesting: 'kpn-things.status.requesting',
   noConfig: 'kpn-things.status.no-config',
+  misconfigured: 'kpn-things.status.misconfigured',
 } as const;
 
 export class NodeStatus {

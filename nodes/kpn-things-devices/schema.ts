@@ -1,0 +1,98 @@
+/**
+ * kpn-things-devices: its settings, once (see nodes/shared/schema.ts). The search text is stored as
+ * `search` (Node-RED reserves one-letter property names) and sent as the API's `q`.
+ */
+import { listQueryParams } from '../../lib/resources/list-query';
+import { normalizeIsoDateTime, normalizeLimit, normalizeUuid, ValidationError } from '../../lib/validate';
+import {
+  ACTION_PROPERTIES,
+  choice,
+  defineSchema,
+  LIST_PROPERTIES,
+  typed,
+  type SettingCheck,
+  type SettingsOf,
+  type SettingsView,
+  type TypedInputType,
+} from '../shared/schema';
+
+export const TEXT_TYPES: readonly TypedInputType[] = ['str', 'msg', 'flow', 'global', 'env', 'jsonata'];
+export const NUMBER_TYPES: readonly TypedInputType[] = ['num', 'msg', 'flow', 'global', 'env'];
+
+/** Filters of the current API that the beta API does not have. */
+export const CURRENT_ONLY = ['clientId', 'createdSince', 'createdBefore', 'modifiedSince', 'modifiedBefore'] as const;
+
+const isBeta = (settings: SettingsView): boolean => settings.api === 'beta';
+
+/** A current-API filter: refused with the beta API, else `check`. */
+function currentOnly(check: SettingCheck): SettingCheck {
+  return (text, field, settings) => {
+    if (isBeta(settings)) {
+      throw new ValidationError({
+        field,
+        code: 'invalid_query',
+        value: text,
+        problem: 'is not supported by the beta API',
+        hint: 'clear this filter, or choose the current API in the node settings.',
+      });
+    }
+    check(text, field, settings);
+  };
+}
+
+const dateTime = currentOnly((text, field) => normalizeIsoDateTime(text, field));
+const DATE_MESSAGE = { default: 'kpn-things.errors.datetime', invalid_query: 'kpn-things-devices.errors.beta-filter' };
+const dateFilter = typed({
+  value: '',
+  types: TEXT_TYPES,
+  defaultType: 'str',
+  literal: 'str',
+  since: 1,
+  check: dateTime,
+  message: DATE_MESSAGE,
+});
+
+export const devicesSchema = defineSchema({
+  type: 'kpn-things-devices',
+  version: 1,
+  properties: {
+    ...ACTION_PROPERTIES,
+    api: choice(['current', 'beta'] as const, { since: 1 }),
+    search: typed({ value: '', types: TEXT_TYPES, defaultType: 'str', literal: 'str', since: 1 }),
+    // Any positive integer: the API sets its own maximum page size (issue 9).
+    limit: typed({
+      value: '',
+      types: NUMBER_TYPES,
+      defaultType: 'num',
+      literal: 'num',
+      since: 1,
+      check: (text, field) => normalizeLimit(text, field, Number.MAX_SAFE_INTEGER),
+      message: { default: 'kpn-things.errors.limit' },
+    }),
+    sort: typed({
+      value: '',
+      types: TEXT_TYPES,
+      defaultType: 'str',
+      literal: 'str',
+      since: 1,
+      check: (text, field) => listQueryParams({ [field]: text }, { [field]: 'sort' }, 'devices'),
+      message: { default: 'kpn-things.errors.sort' },
+    }),
+    clientId: typed({
+      value: '',
+      types: TEXT_TYPES,
+      defaultType: 'str',
+      literal: 'str',
+      since: 1,
+      check: currentOnly((text, field) => normalizeUuid(text, field)),
+      message: { default: 'kpn-things.errors.uuid', invalid_query: 'kpn-things-devices.errors.beta-filter' },
+    }),
+    createdSince: dateFilter,
+    createdBefore: dateFilter,
+    modifiedSince: dateFilter,
+    modifiedBefore: dateFilter,
+    ...LIST_PROPERTIES,
+  },
+});
+
+export type DevicesDef = SettingsOf<typeof devicesSchema.properties> & { id: string; type: string; z: string };
