@@ -31,18 +31,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Editor code Node-RED serves to the browser (resources/<module>/…): plain scripts, no build step.
-    files: ['resources/**/*.js'],
+    // Editor code (bundled into each node's .html): browser globals; type-checked by tsconfig.editor.json.
+    files: ['nodes/**/editor/*.ts', 'nodes/shared/editor/**/*.ts'],
     languageOptions: {
-      sourceType: 'script',
-      globals: {
-        RED: 'readonly',
-        $: 'readonly',
-        window: 'readonly',
-        document: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-      },
+      globals: { RED: 'readonly', $: 'readonly', window: 'readonly', document: 'readonly' },
     },
   },
 );

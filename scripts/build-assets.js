@@ -1,42 +1,153 @@
 'use strict';
-// Puts what tsc does not compile into the build output, beside each node's JS (Node-RED looks for
-// <name>.html, locales/ and icons/ next to each node file):
-// - the editor .html, as written (its registerType call must stay literal for the Flow Library scorecard);
-// - the locales: help .html as is, and each message catalogue merged with the shared one
-//   (nodes/shared/locales/<lang>/common.json, keys under "kpn-things.") so common keys live in one file;
+// Builds what Node-RED loads beside each node's JS (run after `tsc -p tsconfig.json` and
+// `tsc -p tsconfig.editor.json`, by `npm run build`):
+// - dist/nodes/<name>/<name>.html: the node's editor/template.html with the shared partials of
+//   nodes/shared/editor/partials/ filled in (`{{> partial key="value"}}`), and its editor/editor.ts
+//   (compiled to dist/editor/) bundled with what it imports into one script. That script keeps a literal
+//   `RED.nodes.registerType('<type>', { ... })` with inline defaults and icon, as the Flow Library
+//   scorecard only sees such calls: the keys are read from the bundle's definition at build time;
+// - the locales: help .html with the shared help sections of nodes/shared/locales/<lang>/help/ filled in,
+//   and each message catalogue merged with the shared one (nodes/shared/locales/<lang>/common.json);
 // - the shared icons, once.
 const fs = require('node:fs');
 const path = require('node:path');
+const vm = require('node:vm');
 
 const root = path.join(__dirname, '..');
 const nodesSrc = path.join(root, 'nodes');
 const nodesOut = path.join(root, 'dist', 'nodes');
+const editorOut = path.join(root, 'dist', 'editor');
 const sharedLocales = path.join(nodesSrc, 'shared', 'locales');
+const partialsDir = path.join(nodesSrc, 'shared', 'editor', 'partials');
 
 function readJson(file) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+/** Fills in `{{> name key="value" …}}` with `dir/name.html`, its `{{key}}` replaced (unset keys: ''). */
+function expand(text, dir, where) {
+  return text.replace(/\{\{>\s*([\w/-]+)((?:\s+\w+="[^"]*")*)\s*\}\}/g, (_all, name, args) => {
+    const file = path.join(dir, `${name}.html`);
+    if (!fs.existsSync(file)) throw new Error(`${where}: no partial ${path.relative(root, file)}`);
+    const params = {};
+    for (const [, key, value] of args.matchAll(/(\w+)="([^"]*)"/g)) params[key] = value;
+    const body = fs.readFileSync(file, 'utf8').replace(/\{\{(\w+)\}\}/g, (_m, key) => params[key] ?? '');
+    return expand(body.replace(/ class="([^"]*?)\s+"/g, ' class="$1"').trimEnd(), dir, where);
+  });
+}
+
+/**
+ * One script from a compiled CommonJS module and the modules it requires (relative paths only: the
+ * editor runs in the browser, so anything else is a build error). An expression that returns its exports.
+ */
+function bundle(entry) {
+  const ids = new Map();
+  const modules = [];
+  function add(file) {
+    if (ids.has(file)) return ids.get(file);
+    const id = modules.length;
+    ids.set(file, id);
+    modules.push(null);
+    const deps = {};
+    const code = fs.readFileSync(file, 'utf8').replace(/\/\/# sourceMappingURL=.*$/m, '');
+    for (const [, spec] of code.matchAll(/require\("([^"]+)"\)/g)) {
+      if (!spec.startsWith('.')) {
+        throw new Error(
+          `${path.relative(root, file)}: editor code may not require "${spec}" (browser bundle)`,
+        );
+      }
+      let target = path.resolve(path.dirname(file), spec);
+      target = fs.existsSync(`${target}.js`) ? `${target}.js` : path.join(target, 'index.js');
+      deps[spec] = add(target);
+    }
+    modules[id] =
+      `  /* ${path.relative(editorOut, file)} */ [function (module, exports, require) {\n${code}\n}, ` +
+      `${JSON.stringify(deps)}]`;
+    return id;
+  }
+  add(entry);
+  return `(function () {
+  var modules = [
+${modules.join(',\n')}
+  ];
+  var cache = {};
+  function load(id) {
+    if (cache[id]) return cache[id].exports;
+    var module = (cache[id] = { exports: {} });
+    modules[id][0](module, module.exports, function (spec) {
+      return load(modules[id][1][spec]);
+    });
+    return module.exports;
+  }
+  return load(0);
+})()`;
+}
+
+/** The node's editor script: the bundle, and the literal registerType call over its definition. */
+function editorScript(type, script) {
+  // Evaluated here only to list the definition's keys; functions are not called.
+  const definition = vm.runInNewContext(script, {}).definition;
+  if (!definition || typeof definition.icon !== 'string')
+    throw new Error(`${type}: editor.ts exports no definition`);
+  const lines = [];
+  for (const [key, value] of Object.entries(definition)) {
+    if (key === 'defaults' || key === 'credentials') {
+      // Plain identifiers: the scorecard reads each key's name.
+      const inner = Object.keys(value).map((name) => `        ${name}: editor.${key}.${name},`);
+      lines.push(`      ${key}: {\n${inner.join('\n')}\n      },`);
+    } else if (typeof value === 'function') {
+      lines.push(`      ${key}: editor.${key},`);
+    } else {
+      lines.push(`      ${key}: ${JSON.stringify(value)},`);
+    }
+  }
+  return `<script type="text/javascript">
+  (function () {
+    // Built from nodes/${type}/editor/editor.ts and the modules it imports (scripts/build-assets.js).
+    var editor = ${script.replace(/\n/g, '\n    ')}.definition;
+    RED.nodes.registerType('${type}', {
+${lines.join('\n')}
+    });
+  })();
+</script>`;
+}
+
+function buildEditor(name, srcDir, outDir) {
+  const template = path.join(srcDir, 'editor', 'template.html');
+  const entry = path.join(editorOut, 'nodes', name, 'editor', 'editor.js');
+  if (!fs.existsSync(template) || !fs.existsSync(entry)) return false;
+  const form = expand(fs.readFileSync(template, 'utf8'), partialsDir, path.relative(root, template));
+  const html =
+    `${editorScript(name, bundle(entry))}\n\n` +
+    `<script type="text/html" data-template-name="${name}">\n  ${form.trimEnd().replace(/\n/g, '\n  ')}\n</script>\n`;
+  fs.writeFileSync(path.join(outDir, `${name}.html`), html);
+  return true;
+}
+
 for (const name of fs.readdirSync(nodesSrc)) {
   const srcDir = path.join(nodesSrc, name);
-  if (!fs.existsSync(path.join(srcDir, `${name}.html`))) continue;
+  if (name === 'shared' || !fs.statSync(srcDir).isDirectory()) continue;
   const outDir = path.join(nodesOut, name);
   fs.mkdirSync(outDir, { recursive: true });
-  fs.copyFileSync(path.join(srcDir, `${name}.html`), path.join(outDir, `${name}.html`));
+  if (!buildEditor(name, srcDir, outDir)) continue;
   const locales = path.join(srcDir, 'locales');
-  if (fs.existsSync(locales)) {
-    for (const lang of fs.readdirSync(locales)) {
-      const langOut = path.join(outDir, 'locales', lang);
-      fs.mkdirSync(langOut, { recursive: true });
-      for (const file of fs.readdirSync(path.join(locales, lang))) {
-        const src = path.join(locales, lang, file);
-        if (file.endsWith('.json')) {
-          const common = path.join(sharedLocales, lang, 'common.json');
-          const merged = { ...(fs.existsSync(common) ? readJson(common) : {}), ...readJson(src) };
-          fs.writeFileSync(path.join(langOut, file), JSON.stringify(merged, null, 2) + '\n');
-        } else {
-          fs.copyFileSync(src, path.join(langOut, file));
-        }
+  if (!fs.existsSync(locales)) continue;
+  for (const lang of fs.readdirSync(locales)) {
+    const langOut = path.join(outDir, 'locales', lang);
+    fs.mkdirSync(langOut, { recursive: true });
+    for (const file of fs.readdirSync(path.join(locales, lang))) {
+      const src = path.join(locales, lang, file);
+      if (file.endsWith('.json')) {
+        const common = path.join(sharedLocales, lang, 'common.json');
+        const merged = { ...(fs.existsSync(common) ? readJson(common) : {}), ...readJson(src) };
+        fs.writeFileSync(path.join(langOut, file), JSON.stringify(merged, null, 2) + '\n');
+      } else {
+        const help = expand(
+          fs.readFileSync(src, 'utf8'),
+          path.join(sharedLocales, lang, 'help'),
+          path.relative(root, src),
+        );
+        fs.writeFileSync(path.join(langOut, file), help.endsWith('\n') ? help : `${help}\n`);
       }
     }
   }

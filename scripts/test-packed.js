@@ -6,9 +6,9 @@
 // 3. The tarball must hold the runtime (dist/lib); per node of package.json "node-red.nodes" its .js,
 //    its .html (with a literal registerType), its en-US message catalogue and help; every icon the
 //    nodes name; examples/*.json flows, README.md and LICENSE. It must not hold tests, TypeScript
-//    sources (.d.ts declarations are fine), .ci, node_modules or coverage. The shared editor script
-//    resources/kpn-things-editor.js must be there too, as must every resources/<module>/… file a node's
-//    .html loads (Node-RED serves the package's resources/ folder there).
+//    sources (.d.ts declarations are fine), .ci, node_modules or coverage. The editor code is bundled into
+//    each .html; any resources/<module>/… file a node's .html loads must be there too (Node-RED serves
+//    the package's resources/ folder there).
 // 4. mocha runs dist/test/nodes.test.js with NODES_DIR = the extracted dist/nodes, so every node is
 //    loaded from the tarball's files (scripts/mocha-check-origins.js proves it); undici and the test
 //    helper resolve from this repo's node_modules, as .tmp/ is inside the repo.
@@ -111,7 +111,7 @@ function exampleProblems(pkgDir) {
 function contentProblems(pkgDir, files) {
   const pkg = readPackageJson(pkgDir);
   const problems = [];
-  for (const file of ['README.md', 'LICENSE', pkg.main, 'resources/kpn-things-editor.js']) {
+  for (const file of ['README.md', 'LICENSE', pkg.main]) {
     if (!files.includes(file)) problems.push(`${file} is missing`);
   }
   if (!files.some((f) => f.startsWith('dist/lib/'))) problems.push('dist/lib/ is missing');

@@ -46,10 +46,13 @@ function runtimeKeys(node: string): string[] {
   return [...keys];
 }
 
-/** The editor script shared by the nodes' dialogs (served from the package's resources/ folder, not built). */
-const EDITOR_SCRIPT = path.join(root, 'resources', 'kpn-things-editor.js');
-const EDITOR_SCRIPT_TAG =
-  '<script src="resources/@thingsflow/node-red-kpn-things/kpn-things-editor.js"></script>';
+/** The picker's message names, from the compiled editor code (nodes/shared/editor/picker.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { PICKER_MESSAGES } = require(
+  path.join(root, 'dist', 'editor', 'nodes', 'shared', 'editor', 'picker.js'),
+) as {
+  PICKER_MESSAGES: readonly string[];
+};
 
 /** Message keys written as string literals in editor code: 'kpn-things….…', icon file names aside. */
 function literalKeys(code: string): string[] {
@@ -57,10 +60,9 @@ function literalKeys(code: string): string[] {
 }
 
 /**
- * Keys the editor template and scripts use: data-i18n="…", this._("…") / node._('…'), the node's own
- * script's key literals (t('…'), also in ternaries); when the node loads the shared editor script, that
- * script's key literals, and for a node that sets up its picker there (setupPicker({ type: '<node>' })),
- * '<node>.picker.<name>' for each pickerText('<name>') of the shared script.
+ * Keys the built .html uses (its template and its bundled editor code): data-i18n="…", this._("…"),
+ * key literals ('kpn-things….…'), and for a node with a picker (setupPicker({ type: '<node>' })),
+ * '<node>.picker.<name>' for each of the picker's messages.
  */
 function editorKeys(node: string): string[] {
   const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
@@ -70,14 +72,9 @@ function editorKeys(node: string): string[] {
   }
   for (const m of html.matchAll(/\._\(\s*['"]([\w.-]+)['"]/g)) keys.add(m[1]);
   for (const key of literalKeys(html)) keys.add(key);
-  if (html.includes(EDITOR_SCRIPT_TAG)) {
-    const shared = fs.readFileSync(EDITOR_SCRIPT, 'utf8');
-    for (const key of literalKeys(shared)) keys.add(key);
-    if (new RegExp(`setupPicker\\(\\{[^}]*type: '${node}'`).test(html)) {
-      const names = [...shared.matchAll(/pickerText\('([\w-]+)'\)/g)].map((m) => m[1]);
-      assert.ok(names.length > 0, "no pickerText('…') in the shared editor script");
-      for (const name of names) keys.add(`${node}.picker.${name}`);
-    }
+  if (new RegExp(`setupPicker\\)\\(\\{\\s*type: '${node}'`).test(html)) {
+    assert.ok(PICKER_MESSAGES.length > 0, 'the picker has no messages');
+    for (const name of PICKER_MESSAGES) keys.add(`${node}.picker.${name}`);
   }
   return [...keys].filter((k) => !k.startsWith('node-red:'));
 }
@@ -112,12 +109,11 @@ describe('message catalogues and help', () => {
         }
       });
 
-      it('loads the shared editor script before its own script', () => {
+      it('carries its editor code (no script loaded from elsewhere) and its template, partials filled in', () => {
         const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
-        const tag = html.indexOf(EDITOR_SCRIPT_TAG);
-        assert.ok(tag >= 0, `${node}.html does not load ${path.relative(root, EDITOR_SCRIPT)}`);
-        assert.ok(tag < html.indexOf('<script type="text/javascript">'), 'the shared script comes first');
-        assert.match(fs.readFileSync(EDITOR_SCRIPT, 'utf8'), /window\.KpnThingsEditor = \{/);
+        assert.doesNotMatch(html, /<script[^>]*\ssrc=/);
+        assert.doesNotMatch(html, /\{\{/, 'a partial or parameter was left unfilled');
+        assert.match(html, new RegExp(`<script type="text/html" data-template-name="${node}">`));
       });
 
       it('registers its type literally for the Flow Library scorecard', () => {

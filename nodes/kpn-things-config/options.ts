@@ -27,7 +27,6 @@ export interface ConfigCredentials {
   clientSecret?: string;
 }
 
-
 /**
  * The variable a whole-value `${NAME}` (or the older `$(NAME)`) names, as Node-RED substitutes them;
  * undefined for any other value. Node-RED leaves the reference in place when the variable is not set.

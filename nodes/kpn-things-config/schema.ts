@@ -39,8 +39,16 @@ export const configSchema = defineSchema({
   properties: {
     name: setting('', { since: 1 }),
     tenantId: setting('', { since: 1, required: true }),
-    apiUrl: setting(DEFAULT_API_URL, { since: 1, check: url, message: { default: 'kpn-things-config.errors.url' } }),
-    gripUrl: setting(DEFAULT_GRIP_URL, { since: 1, check: url, message: { default: 'kpn-things-config.errors.url' } }),
+    apiUrl: setting(DEFAULT_API_URL, {
+      since: 1,
+      check: url,
+      message: { default: 'kpn-things-config.errors.url' },
+    }),
+    gripUrl: setting(DEFAULT_GRIP_URL, {
+      since: 1,
+      check: url,
+      message: { default: 'kpn-things-config.errors.url' },
+    }),
     tokenPath: setting(DEFAULT_TOKEN_PATH, {
       since: 1,
       check: orEnv((text, field) => {
@@ -62,7 +70,8 @@ export const configSchema = defineSchema({
       required: true,
       check: orEnv((text, field) => {
         const n = Number(text);
-        if (!Number.isFinite(n) || n <= 0) refuse(field, text, `give a number of seconds, e.g. ${DEFAULT_TIMEOUT_S}.`);
+        if (!Number.isFinite(n) || n <= 0)
+          refuse(field, text, `give a number of seconds, e.g. ${DEFAULT_TIMEOUT_S}.`);
       }),
       message: { default: 'kpn-things-config.errors.timeout' },
     }),

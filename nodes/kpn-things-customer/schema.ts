@@ -36,4 +36,8 @@ export const customerSchema = defineSchema({
   },
 });
 
-export type CustomerDef = SettingsOf<typeof customerSchema.properties> & { id: string; type: string; z: string };
+export type CustomerDef = SettingsOf<typeof customerSchema.properties> & {
+  id: string;
+  type: string;
+  z: string;
+};

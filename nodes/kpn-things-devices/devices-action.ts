@@ -28,7 +28,10 @@ export async function listDevices(ctx: ActionContext<DevicesDef>): Promise<Actio
   const mode = outputMode(ctx.def);
   const maxItems = maxItemsOf(ctx.def);
   const fromNode: Record<string, unknown> = {};
-  for (const [property, parameter] of Object.entries(CURRENT_PROPERTIES) as [keyof typeof CURRENT_PROPERTIES, string][]) {
+  for (const [property, parameter] of Object.entries(CURRENT_PROPERTIES) as [
+    keyof typeof CURRENT_PROPERTIES,
+    string,
+  ][]) {
     const value = await ctx.property(property);
     if (!isBlank(value)) fromNode[parameter] = value;
   }

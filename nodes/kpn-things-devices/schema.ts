@@ -20,7 +20,13 @@ export const TEXT_TYPES: readonly TypedInputType[] = ['str', 'msg', 'flow', 'glo
 export const NUMBER_TYPES: readonly TypedInputType[] = ['num', 'msg', 'flow', 'global', 'env'];
 
 /** Filters of the current API that the beta API does not have. */
-export const CURRENT_ONLY = ['clientId', 'createdSince', 'createdBefore', 'modifiedSince', 'modifiedBefore'] as const;
+export const CURRENT_ONLY = [
+  'clientId',
+  'createdSince',
+  'createdBefore',
+  'modifiedSince',
+  'modifiedBefore',
+] as const;
 
 const isBeta = (settings: SettingsView): boolean => settings.api === 'beta';
 
@@ -41,7 +47,10 @@ function currentOnly(check: SettingCheck): SettingCheck {
 }
 
 const dateTime = currentOnly((text, field) => normalizeIsoDateTime(text, field));
-const DATE_MESSAGE = { default: 'kpn-things.errors.datetime', invalid_query: 'kpn-things-devices.errors.beta-filter' };
+const DATE_MESSAGE = {
+  default: 'kpn-things.errors.datetime',
+  invalid_query: 'kpn-things-devices.errors.beta-filter',
+};
 const dateFilter = typed({
   value: '',
   types: TEXT_TYPES,
@@ -95,4 +104,8 @@ export const devicesSchema = defineSchema({
   },
 });
 
-export type DevicesDef = SettingsOf<typeof devicesSchema.properties> & { id: string; type: string; z: string };
+export type DevicesDef = SettingsOf<typeof devicesSchema.properties> & {
+  id: string;
+  type: string;
+  z: string;
+};

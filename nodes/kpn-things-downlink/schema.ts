@@ -1,9 +1,23 @@
 /** kpn-things-downlink: its settings, once (see nodes/shared/schema.ts). */
 import { normalizeDevEUI, normalizePayloadHex, normalizePort, PAYLOAD_LIMITS } from '../../lib/validate';
-import { ACTION_PROPERTIES, defineSchema, typed, type SettingsOf, type TypedInputType } from '../shared/schema';
+import {
+  ACTION_PROPERTIES,
+  defineSchema,
+  typed,
+  type SettingsOf,
+  type TypedInputType,
+} from '../shared/schema';
 
 export const DEVEUI_TYPES: readonly TypedInputType[] = ['msg', 'str', 'flow', 'global', 'env'];
-export const PAYLOAD_TYPES: readonly TypedInputType[] = ['msg', 'str', 'bin', 'json', 'flow', 'global', 'env'];
+export const PAYLOAD_TYPES: readonly TypedInputType[] = [
+  'msg',
+  'str',
+  'bin',
+  'json',
+  'flow',
+  'global',
+  'env',
+];
 export const PORT_TYPES: readonly TypedInputType[] = ['msg', 'num', 'flow', 'global', 'env'];
 
 /** The largest LoRaWAN application payload (bytes). */
@@ -48,4 +62,8 @@ export const downlinkSchema = defineSchema({
   },
 });
 
-export type DownlinkDef = SettingsOf<typeof downlinkSchema.properties> & { id: string; type: string; z: string };
+export type DownlinkDef = SettingsOf<typeof downlinkSchema.properties> & {
+  id: string;
+  type: string;
+  z: string;
+};

@@ -71,9 +71,12 @@ export function registerActionNode<D extends ActionNodeDef>(
 
 /** The one error a wrong setting gives: the field, what is wrong and the fix. */
 function settingError(RED: NodeAPI, err: unknown): Error & { field?: string } {
-  const field = typeof (err as { field?: unknown }).field === 'string' ? (err as { field: string }).field : '';
+  const field =
+    typeof (err as { field?: unknown }).field === 'string' ? (err as { field: string }).field : '';
   const text = err instanceof Error ? err.message : String(err);
-  return Object.assign(new Error(RED._('kpn-things.errors.misconfigured', { field, error: text })), { field });
+  return Object.assign(new Error(RED._('kpn-things.errors.misconfigured', { field, error: text })), {
+    field,
+  });
 }
 
 /** Wires the input and close handlers of one action node instance. */

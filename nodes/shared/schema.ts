@@ -24,7 +24,8 @@
 import { ValidationError } from '../../lib/validate';
 
 /** The TypedInput types the nodes offer. */
-export type TypedInputType = 'str' | 'num' | 'bool' | 'json' | 'bin' | 'msg' | 'flow' | 'global' | 'env' | 'jsonata';
+export type TypedInputType =
+  'str' | 'num' | 'bool' | 'json' | 'bin' | 'msg' | 'flow' | 'global' | 'env' | 'jsonata';
 
 /** The saved settings as the checks see them: any property, by name. */
 export type SettingsView = Readonly<Record<string, unknown>>;
@@ -48,6 +49,8 @@ interface PropertyBase {
   readonly applies?: (settings: SettingsView) => boolean;
   /** The editor insists on a value. */
   readonly required?: boolean;
+  /** A reference to a config node of this type. */
+  readonly nodeType?: string;
   /** The check applies to a blank value too (else blank means "not set"). */
   readonly checkBlank?: boolean;
 }
@@ -71,8 +74,9 @@ export interface ChoiceProperty<O extends string = string> extends PropertyBase 
 }
 
 /** A plain setting: text, a number or a flag. */
-export interface SettingProperty<V extends string | number | boolean = string | number | boolean>
-  extends PropertyBase {
+export interface SettingProperty<
+  V extends string | number | boolean = string | number | boolean,
+> extends PropertyBase {
   readonly kind: 'setting';
   readonly value: V;
 }
@@ -224,7 +228,7 @@ export const DEFAULT_MAX_ITEMS = 10_000;
 /** Every action node: its name, its config node, and where its errors go. */
 export const ACTION_PROPERTIES = {
   name: setting('', { since: 1 }),
-  config: setting('', { since: 1, required: true }),
+  config: setting('', { since: 1, required: true, nodeType: 'kpn-things-config' }),
   /** Send errors to a second output instead of to Catch nodes. */
   errorOutput: setting(false, { since: 1 }),
 } as const;
