@@ -25,14 +25,33 @@ function readJson(file) {
 }
 
 /** Fills in `{{> name key="value" …}}` with `dir/name.html`, its `{{key}}` replaced (unset keys: ''). */
-function expand(text, dir, where) {
-  return text.replace(/\{\{>\s*([\w/-]+)((?:\s+\w+="[^"]*")*)\s*\}\}/g, (_all, name, args) => {
+function expand(text, dir, where, context = {}) {
+  return text.replace(/\{\{>\s*([\w/-]+)((?:\s+\w+="[^"]*")*)\s*\}\}/g, (_all, name, args, offset) => {
+    // A partial alone on its (indented) line keeps that indentation on every line.
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    const indent = /^[ \t]*$/.test(text.slice(lineStart, offset)) ? text.slice(lineStart, offset) : '';
     const file = path.join(dir, `${name}.html`);
     if (!fs.existsSync(file)) throw new Error(`${where}: no partial ${path.relative(root, file)}`);
-    const params = {};
+    const params = { prefix: 'node-input-', input: 'text', ns: context.type };
     for (const [, key, value] of args.matchAll(/(\w+)="([^"]*)"/g)) params[key] = value;
-    const body = fs.readFileSync(file, 'utf8').replace(/\{\{(\w+)\}\}/g, (_m, key) => params[key] ?? '');
-    return expand(body.replace(/ class="([^"]*?)\s+"/g, ' class="$1"').trimEnd(), dir, where);
+    // `{{options}}`: the options of choice property `prop`, from the node's schema (one source).
+    const choices = context.schema?.properties?.[params.prop]?.options;
+    if (choices) {
+      params.options = choices
+        .map((o) => `    <option value="${o}" data-i18n="${params.ns}.${params.prop}.${o}"></option>`)
+        .join('\n');
+    }
+    const body = fs
+      .readFileSync(file, 'utf8')
+      .replace(/\{\{\?(\w+)\}\}([\s\S]*?)\{\{\/\1\}\}/g, (_m, key, inner) => (params[key] ? inner : ''))
+      .replace(/\{\{(\w+)\}\}/g, (_m, key) => params[key] ?? '');
+    const filled = expand(
+      body.replace(/ class="([^"]*?)\s+"/g, ' class="$1"').trimEnd(),
+      dir,
+      where,
+      context,
+    );
+    return filled.replace(/\n(?=.)/g, `\n${indent}`);
   });
 }
 
@@ -112,14 +131,24 @@ ${lines.join('\n')}
 </script>`;
 }
 
+/** The node's schema (nodes/<name>/schema.ts, compiled): the exported schema of this node type. */
+function nodeSchema(name) {
+  const file = path.join(nodesOut, name, 'schema.js');
+  if (!fs.existsSync(file)) return undefined;
+  return Object.values(require(file)).find((value) => value && value.type === name && value.properties);
+}
+
 function buildEditor(name, srcDir, outDir) {
   const template = path.join(srcDir, 'editor', 'template.html');
   const entry = path.join(editorOut, 'nodes', name, 'editor', 'editor.js');
   if (!fs.existsSync(template) || !fs.existsSync(entry)) return false;
-  const form = expand(fs.readFileSync(template, 'utf8'), partialsDir, path.relative(root, template));
+  const form = expand(fs.readFileSync(template, 'utf8'), partialsDir, path.relative(root, template), {
+    type: name,
+    schema: nodeSchema(name),
+  });
   const html =
     `${editorScript(name, bundle(entry))}\n\n` +
-    `<script type="text/html" data-template-name="${name}">\n  ${form.trimEnd().replace(/\n/g, '\n  ')}\n</script>\n`;
+    `<script type="text/html" data-template-name="${name}">\n  ${form.trimEnd().replace(/\n(?=.)/g, '\n  ')}\n</script>\n`;
   fs.writeFileSync(path.join(outDir, `${name}.html`), html);
   return true;
 }
