@@ -61,9 +61,24 @@ const dateFilter = typed({
   message: DATE_MESSAGE,
 });
 
+/**
+ * 0.1.0 → 1: the search text was saved as `q` (the API's name) by flows made before 0.1.0's editor
+ * (the `npm start` demo still wrote it); Node-RED 4.1 reserves one-letter property names, so it is
+ * `search` now. A saved `search` wins.
+ */
+function searchFromQ(def: Record<string, unknown>): Record<string, unknown> {
+  const { q, qType, ...rest } = def;
+  if (rest.search === undefined && q !== undefined) {
+    rest.search = q;
+    if (qType !== undefined) rest.searchType = qType;
+  }
+  return rest;
+}
+
 export const devicesSchema = defineSchema({
   type: 'kpn-things-devices',
   version: 1,
+  migrations: { 1: searchFromQ },
   properties: {
     ...ACTION_PROPERTIES,
     api: choice(['current', 'beta'] as const, { since: 1 }),

@@ -74,7 +74,8 @@ function settingError(RED: NodeAPI, err: unknown): Error & { field?: string } {
   const field =
     typeof (err as { field?: unknown }).field === 'string' ? (err as { field: string }).field : '';
   const text = err instanceof Error ? err.message : String(err);
-  return Object.assign(new Error(RED._('kpn-things.errors.misconfigured', { field, error: text })), {
+  // The check's own text says what is wrong and how to fix it, e.g. `devEUI "12" is 2 hex digits long; …`.
+  return Object.assign(new Error(`${RED._('kpn-things.errors.misconfigured', { field })} ${text}`), {
     field,
   });
 }
