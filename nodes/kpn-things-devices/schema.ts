@@ -64,11 +64,12 @@ const dateFilter = typed({
 /**
  * 0.1.0 → 1: the search text was saved as `q` (the API's name) by flows made before 0.1.0's editor
  * (the `npm start` demo still wrote it); Node-RED 4.1 reserves one-letter property names, so it is
- * `search` now. A saved `search` wins.
+ * `search` now. A saved, non-empty `search` wins.
  */
 function searchFromQ(def: Record<string, unknown>): Record<string, unknown> {
   const { q, qType, ...rest } = def;
-  if (rest.search === undefined && q !== undefined) {
+  // The editor may have filled in the default '' for `search` when it imported such a node.
+  if ((rest.search === undefined || rest.search === '') && q !== undefined) {
     rest.search = q;
     if (qType !== undefined) rest.searchType = qType;
   }

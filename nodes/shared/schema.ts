@@ -19,6 +19,11 @@
  * 5. nodes/<name>/locales/<lang>/<name>.json and <name>.html (help; `{{> section}}` for the shared help
  *    sections of nodes/shared/locales/<lang>/help/).
  * 6. package.json "node-red.nodes", an example flow in examples/, and tests.
+ *
+ * Note on renames: the editor keeps only the properties a node declares, so it drops an old name when it
+ * loads a flow; the runtime sees the whole saved definition. A rename therefore migrates at runtime from
+ * the flow file, and in the dialog only while the old name is still declared (not possible for one-letter
+ * names such as 0.1.0's `q`, which Node-RED 4.1 reserves).
  */
 
 import { ValidationError } from '../../lib/validate';

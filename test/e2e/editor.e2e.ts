@@ -31,6 +31,7 @@ const ID = {
   debug: 'ee00000000000003',
   downlink: 'ee00000000000004',
   customer: 'ee00000000000005',
+  devices010: 'ee00000000000006',
 };
 
 /** The editor's RED global, as far as this test uses it. */
@@ -38,6 +39,7 @@ interface EditorGlobal {
   RED: {
     view: { importNodes(nodes: unknown[], options: Record<string, boolean>): void };
     workspaces: { active(): string };
+    nodes: { node(id: string): Record<string, unknown> | null };
   };
 }
 
@@ -413,5 +415,63 @@ describe('editor (browser end to end)', function () {
       .waitFor();
     await page.locator('#node-dialog-ok').click();
     await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'detached' });
+  });
+
+  it('devices dialog: a 0.1.0 node (no version) opens, checks sort inline, takes any page size, saves version 1', async () => {
+    await page.evaluate(
+      ([ids, config]) => {
+        const { RED } = globalThis as unknown as EditorGlobal;
+        const z = RED.workspaces.active();
+        // As 0.1.0 saved it: no version, and only some of the properties. (The editor keeps only declared
+        // properties, so an old one-letter `q` never reaches the dialog: the runtime migrates that one.)
+        RED.view.importNodes(
+          [
+            {
+              id: ids.devices010,
+              type: 'kpn-things-devices',
+              z,
+              config,
+              search: 'meter',
+              searchType: 'str',
+              x: 380,
+              y: 360,
+              wires: [[]],
+            },
+          ],
+          { touchImport: true, generateIds: false },
+        );
+      },
+      [ID, configId] as const,
+    );
+    await clearNotifications();
+    await openNode(ID.devices010);
+    assert.equal(await page.locator('#node-input-search').inputValue(), 'meter');
+    const sortRow = page.locator('.form-row:has(#node-input-sort)');
+    await sortRow.locator('input.red-ui-typedInput-input').fill('-name,,bad');
+    await sortRow.locator('input.red-ui-typedInput-input').press('Tab');
+    await sortRow.locator('.red-ui-typedInput-container.input-error').waitFor();
+    await sortRow.locator('input.red-ui-typedInput-input').fill('-createdAt,name');
+    await sortRow.locator('input.red-ui-typedInput-input').press('Tab');
+    await sortRow.locator('.red-ui-typedInput-container:not(.input-error)').waitFor();
+    // No invented maximum: the API sets its own (issue 9).
+    const limitRow = page.locator('.form-row:has(#node-input-limit)');
+    await limitRow.locator('input.red-ui-typedInput-input').fill('5000');
+    await limitRow.locator('input.red-ui-typedInput-input').press('Tab');
+    await limitRow.locator('.red-ui-typedInput-container:not(.input-error)').waitFor();
+    await screenshot('devices-dialog');
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const { RED } = globalThis as unknown as EditorGlobal;
+      return RED.nodes.node(id);
+    }, ID.devices010);
+    assert.ok(saved);
+    assert.equal(saved.version, 1);
+    assert.equal(saved.search, 'meter');
+    assert.equal(saved.sort, '-createdAt,name');
+    assert.equal(saved.limit, '5000');
+    await page
+      .locator(`[id="${ID.devices010}"] .red-ui-flow-node-error:not(.hide)`)
+      .waitFor({ state: 'detached' });
   });
 });
