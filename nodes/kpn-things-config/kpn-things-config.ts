@@ -8,7 +8,7 @@ import { ThingsClient } from '../../lib/client';
 import { clientOptionsFrom, type ConfigCredentials, type ConfigProperties } from './options';
 import { registerAdminRoutes } from './admin';
 import { configSchema } from './schema';
-import { migrate } from '../shared/schema';
+import { checkSettings, migrate } from '../shared/schema';
 
 type ConfigDef = NodeDef & ConfigProperties;
 type ConfigNode = Node<ConfigCredentials> & { getClient(): ThingsClient };
@@ -17,7 +17,11 @@ export = function (RED: NodeAPI): void {
   function KpnThingsConfigNode(this: ConfigNode, saved: ConfigDef): void {
     RED.nodes.createNode(this, saved);
     // Any older saved shape, as the current one (settings and credentials: nodes/kpn-things-config/schema.ts).
-    const def = migrate(configSchema, saved) as unknown as ConfigDef;
+    const settings = migrate(configSchema, saved);
+    const def = settings as unknown as ConfigDef;
+    // A wrong setting is said once, here; the nodes that use this config node fail per message.
+    const wrong = checkSettings(configSchema, settings);
+    if (wrong) this.error(wrong instanceof Error ? wrong.message : String(wrong));
     let client: ThingsClient | undefined;
     this.getClient = (): ThingsClient => {
       if (!client || client.closed) client = new ThingsClient(clientOptionsFrom(def, this.credentials));
