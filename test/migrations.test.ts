@@ -229,5 +229,37 @@ describe('saved shapes and migrations', () => {
       assert.equal(sim.requests.length, 0, 'no request was made');
       assert.equal((n1.status.lastCall.args[0] as { text: string }).text, 'kpn-things.status.misconfigured');
     });
+
+    it('a page size above 1000 is not a wrong setting (no invented maximum): it goes to the API', async () => {
+      const flow = [
+        configNodeFor(sim),
+        {
+          id: 'n1',
+          z: 'tab',
+          type: 'kpn-things-devices',
+          config: 'cfg',
+          limit: '5000',
+          limitType: 'num',
+          wires: [['out']],
+        },
+        { id: 'out', z: 'tab', type: 'helper' },
+        { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', z: 'tab', type: 'helper' },
+        { id: 'tab', type: 'tab' },
+      ];
+      await helper.load([...allNodes, ...core], flow, credentialsFor(sim));
+      const n1 = helper.getNode('n1') as unknown as Record<string, sinon.SinonSpy>;
+      assert.equal(n1.error.callCount, 0, 'nothing reported at start');
+      const done = Promise.race([
+        nextInput(helper.getNode('out') as Node),
+        nextInput(helper.getNode('caught') as Node),
+      ]);
+      (n1 as unknown as Node).receive({});
+      await done;
+      assert.ok(
+        sim.requests.some((r) => r.route === 'GET /devices' && r.query.limit === '5000'),
+        'the request carried limit=5000',
+      );
+    });
   });
 });
