@@ -194,25 +194,22 @@ describe('saved shapes and migrations', () => {
       sinon.restore();
     });
 
-    it('is reported once, at start (red status, one error naming the field), and each message says so', async () => {
+    /** Loads `node` as 'n1' (config 'cfg', output 'out', errors caught into 'caught'); its spies. */
+    async function loadOne(node: Record<string, unknown>): Promise<Record<string, sinon.SinonSpy>> {
       const flow = [
         configNodeFor(sim),
-        {
-          id: 'n1',
-          z: 'tab',
-          type: 'kpn-things-downlink',
-          config: 'cfg',
-          devEUI: '12345',
-          devEUIType: 'str',
-          wires: [['out']],
-        },
+        { id: 'n1', z: 'tab', config: 'cfg', wires: [['out']], ...node },
         { id: 'out', z: 'tab', type: 'helper' },
         { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
         { id: 'caught', z: 'tab', type: 'helper' },
         { id: 'tab', type: 'tab' },
       ];
       await helper.load([...allNodes, ...core], flow, credentialsFor(sim));
-      const n1 = helper.getNode('n1') as unknown as Record<string, sinon.SinonSpy>;
+      return helper.getNode('n1') as unknown as Record<string, sinon.SinonSpy>;
+    }
+
+    it('is reported once, at start (red status, one error naming the field), and each message says so', async () => {
+      const n1 = await loadOne({ type: 'kpn-things-downlink', devEUI: '12345', devEUIType: 'str' });
       const errorsAtStart = n1.error.getCalls().map((c) => String(c.args[0]));
       assert.equal(errorsAtStart.length, 1);
       assert.match(errorsAtStart[0], /devEUI/);
@@ -231,24 +228,7 @@ describe('saved shapes and migrations', () => {
     });
 
     it('a page size above 1000 is not a wrong setting (no invented maximum): it goes to the API', async () => {
-      const flow = [
-        configNodeFor(sim),
-        {
-          id: 'n1',
-          z: 'tab',
-          type: 'kpn-things-devices',
-          config: 'cfg',
-          limit: '5000',
-          limitType: 'num',
-          wires: [['out']],
-        },
-        { id: 'out', z: 'tab', type: 'helper' },
-        { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', z: 'tab', type: 'helper' },
-        { id: 'tab', type: 'tab' },
-      ];
-      await helper.load([...allNodes, ...core], flow, credentialsFor(sim));
-      const n1 = helper.getNode('n1') as unknown as Record<string, sinon.SinonSpy>;
+      const n1 = await loadOne({ type: 'kpn-things-devices', limit: '5000', limitType: 'num' });
       assert.equal(n1.error.callCount, 0, 'nothing reported at start');
       const done = Promise.race([
         nextInput(helper.getNode('out') as Node),
