@@ -23,7 +23,7 @@ export const COMMON_LIST_FIELDS = {
 const SORT_PATTERN = /^-?[A-Za-z][\w.]*(,-?[A-Za-z][\w.]*)*$/;
 
 /** A name an open list passes through: starts with a letter (so never `__proto__` and the like). */
-const OPEN_NAME = /^[A-Za-z][\w.\-]*$/;
+const OPEN_NAME = /^[A-Za-z][\w.-]*$/;
 
 export function listQueryParams(
   query: object | undefined,
