@@ -450,6 +450,23 @@ describe('wire details against the simulator', () => {
     }
   });
 
+  it('close() ends a call that runs on the caller signal alone (no extra controller per call)', async () => {
+    const client = clientFor(sim, { tokens: new TokenRegistry() });
+    await client.authenticate();
+    sim.inject({ route: 'GET /devices', latencyMs: 3_000 });
+    const caller = new AbortController();
+    const pending = assert.rejects(
+      client.call(ENDPOINTS.listDevices, { signal: caller.signal }),
+      ThingsAbortError,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await client.close();
+    await pending;
+    assert.ok(Date.now() - started < 1_000);
+    assert.equal(caller.signal.aborted, false, "the caller's signal is not touched");
+  });
+
   it('current-API calls accept problem+json; the legacy context switch sends JSON headers', async () => {
     const customerId = sim.customers[0].id;
     const client = clientFor(sim, { contextMode: 'legacy', tokens: new TokenRegistry() });
