@@ -259,7 +259,8 @@ export class ThingsClient {
       spec.signal && !this.#ownsDispatcher ? linkAbort(spec.signal, this.#closing.signal) : undefined;
     const signal = call ? call.signal : (spec.signal ?? this.#closing.signal);
     try {
-      const prepared = await this.#prepare(spec, customerId, signal);
+      if (customerId && this.contextMode === 'legacy') await this.#switchContext(customerId, signal);
+      const prepared = this.#prepare(spec, customerId);
       let refreshed = false;
       const { value, retries } = await runWithRetry<ThingsResponse<T>>(
         async (retries) => {
@@ -294,11 +295,7 @@ export class ThingsClient {
   }
 
   /** Prepare: everything about the request that does not change between attempts. */
-  async #prepare(
-    spec: RequestSpec,
-    customerId: string | undefined,
-    signal: AbortSignal,
-  ): Promise<PreparedRequest> {
+  #prepare(spec: RequestSpec, customerId: string | undefined): PreparedRequest {
     const headers: Record<string, string> = {
       accept: spec.accept ?? MEDIA_TYPES.jsonOrProblem,
       'user-agent': this.#userAgent,
@@ -311,12 +308,9 @@ export class ThingsClient {
       headers['content-type'] = spec.contentType;
     }
     if (customerId) {
-      if (this.contextMode === 'legacy') {
-        await this.#switchContext(customerId, signal);
-        headers[HEADERS.legacyClientId] = customerId;
-      } else {
-        headers[HEADERS.securityContext] = securityContextValue(customerId);
-      }
+      // Legacy mode: the context switch for this customer was made before (see request()).
+      if (this.contextMode === 'legacy') headers[HEADERS.legacyClientId] = customerId;
+      else headers[HEADERS.securityContext] = securityContextValue(customerId);
     }
     return {
       method: spec.method,

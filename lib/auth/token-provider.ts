@@ -114,7 +114,8 @@ export class TokenProvider {
       } catch (err) {
         // The shared request was cancelled because the client that sent it closed; our caller
         // did not ask to stop, so try once more through our own requester.
-        if (err instanceof ThingsAbortError && !signal?.aborted && attempt === 0) continue;
+        if (err instanceof ThingsAbortError && !signal?.aborted && !closing?.aborted && attempt === 0)
+          continue;
         throw err;
       }
     }
