@@ -450,6 +450,28 @@ describe('wire details against the simulator', () => {
     }
   });
 
+  it('a 429 pauses every client of the credential (the pause lives in the shared registry entry)', async () => {
+    const tokens = new TokenRegistry();
+    const first = clientFor(sim, { tokens });
+    const second = clientFor(sim, { tokens });
+    const other = clientFor(sim, { tokens: new TokenRegistry() });
+    try {
+      await Promise.all([first.authenticate(), second.authenticate(), other.authenticate()]);
+      sim.inject({ route: 'GET /devices', status: 429, retryAfter: '1', times: 1 });
+      const paused = first.call(ENDPOINTS.listDevices);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      sim.clearRequests();
+      const waiting = second.call(ENDPOINTS.listDevices);
+      await other.call(ENDPOINTS.listDevices);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(sim.requestsFor('GET /devices').length, 1, 'only the client of another registry went out');
+      await Promise.all([paused, waiting]);
+      assert.equal(sim.requestsFor('GET /devices').length, 3);
+    } finally {
+      await Promise.all([first.close(), second.close(), other.close()]);
+    }
+  });
+
   it('close() ends a call that runs on the caller signal alone (no extra controller per call)', async () => {
     const client = clientFor(sim, { tokens: new TokenRegistry() });
     await client.authenticate();

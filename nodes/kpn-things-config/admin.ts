@@ -3,7 +3,7 @@
  * Node-RED glue only: the work is in connection-check.ts. Answers never hold a credential or token.
  *
  *   POST /kpn-things/test-connection           kpn-things-config.write  → {ok, devices, more} | {ok:false, title, detail, hint, status}
- *   GET  /kpn-things/config/:id/devices?q=     kpn-things-config.read   → [{id, name, devEUI}]
+ *   GET  /kpn-things/config/:id/devices?q=     kpn-things-config.read   → [{id, name, devEUI, devEUIUnknown?}]
  *   GET  /kpn-things/config/:id/customers?q=   kpn-things-config.read   → [{id, name}]
  */
 import type { Request, Response } from 'express';
