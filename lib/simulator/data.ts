@@ -254,7 +254,8 @@ export class DataSet {
       clientId: this.owner[index],
       name: `${kind.name} ${String(this.number[index]).padStart(3, '0')}`,
       description: this.description(this.kind[index], this.place[index]),
-      barcode: barcode(index, this.barcodeOffset),
+      // Every sixth device has no barcode, like the documented beta sample ("barcode": null).
+      ...(index % 6 === 5 ? {} : { barcode: barcode(index, this.barcodeOffset) }),
       deviceSpecificationId: this.specIds[this.kind[index]],
       metadata: {},
       createdAt: this.formatTime(this.created[index]),
