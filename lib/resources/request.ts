@@ -150,7 +150,7 @@ export function prepareRequest(input: RequestInput, apiUrl: string): PreparedReq
   const api = path === '/api' || path.startsWith('/api/') ? 'beta' : 'current';
   const accept =
     input.accept === undefined || input.accept === null || input.accept === ''
-      ? (knownEndpoint(method, path)?.accept ?? (api === 'beta' ? MEDIA_TYPES.json : DEFAULT_ACCEPT))
+      ? defaultAccept(method, path, api)
       : mediaRange(input.accept);
   const prepared: PreparedRequest = { method, path, query, accept, api, retrySafe: isIdempotent(method) };
   const sendsBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
@@ -340,7 +340,7 @@ function pathError(value: unknown, problem: string, hint: string): ValidationErr
   });
 }
 
-const MEDIA_TYPE = /^[\w.+-]+\/[\w.+*-]+(\s*;\s*[\w.+-]+=("[^"]*"|[\w.+-]+))*$/;
+const MEDIA_TYPE = /^([\w.+-]+|\*)\/[\w.+*-]+(\s*;\s*[\w.+-]+=("[^"]*"|[\w.+-]+))*$/;
 
 /** An Accept value: one or more media ranges separated by commas. */
 function mediaRange(raw: unknown): string {
@@ -419,6 +419,13 @@ function jsonBody(body: unknown): unknown {
     });
   }
   return body;
+}
+
+/** A known endpoint's own media type (e.g. the beta vendor types); else JSON, and problem+json on the current API. */
+function defaultAccept(method: HttpMethod, path: string, api: 'current' | 'beta'): string {
+  const known = knownEndpoint(method, path)?.accept;
+  if (known !== undefined && known !== MEDIA_TYPES.json) return known;
+  return api === 'beta' ? MEDIA_TYPES.json : DEFAULT_ACCEPT;
 }
 
 /** The endpoint-table entry a method and path match, if any (placeholders match one segment). */
