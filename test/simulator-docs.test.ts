@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { startSimulator, type Simulator } from '../lib/simulator';
+import { parseArgs } from '../lib/simulator/cli';
 
 const DEVICE_TYPE = 'application/vnd.kpnthings.device.v1.response+json';
 const ACTUATOR_TYPE = 'application/vnd.kpnthings.actuator.v1.response+json';
@@ -360,6 +361,17 @@ describe('KPN Things simulator follows the documentation', function () {
       } finally {
         sim.setGripAnswersWithoutToken(false);
       }
+    });
+  });
+
+  describe('command line', function () {
+    it('takes --bad-token-status and --max-limit', function () {
+      assert.deepEqual(parseArgs(['--bad-token-status', '401', '--max-limit=500']), {
+        badTokenStatus: 401,
+        maxLimit: 500,
+      });
+      assert.throws(() => parseArgs(['--bad-token-status', '403']), /302 or 401/);
+      assert.throws(() => parseArgs(['--max-limit', '0']), /positive/);
     });
   });
 });
