@@ -92,15 +92,16 @@ function listDevices(ctx: RequestContext, state: SimState): Reply {
     throw badRequest("The parameter 'sortOrder' must be 'ASC' or 'DESC'.");
 
   const all = state.data.devicesOf(scope.clientId);
-  const list: ItemSource<Device> = state.listCache.get(
-    `beta|${scope.clientId}|${JSON.stringify([search, sortBy, order])}`,
-    () =>
-      sortDevices(
-        all.slice(0, all.length).filter((device) => device.name.includes(search)),
-        sortBy === 'uuid' ? 'id' : sortBy,
-        order === 'DESC',
-      ),
-  );
+  const list: ItemSource<Device> =
+    search === '' && sortBy === 'name'
+      ? state.data.devicesByName(scope.clientId, order === 'DESC')
+      : state.listCache.get(`beta|${scope.clientId}|${JSON.stringify([search, sortBy, order])}`, () =>
+          sortDevices(
+            all.slice(0, all.length).filter((device) => device.name.includes(search)),
+            sortBy === 'uuid' ? 'id' : sortBy,
+            order === 'DESC',
+          ),
+        );
   const start = Math.min(page * size, list.length);
   const content = list.slice(start, start + size).map(toBetaDevice);
   const totalPages = Math.ceil(list.length / size);
