@@ -129,6 +129,12 @@ describe('generic request (lib/resources/request)', function () {
     it('sends a body for POST, PUT and PATCH only; JSON by default, JSON text parsed', function () {
       assert.equal(prepareRequest({ method: 'GET', path: '/devices', body: { a: 1 } }, API).body, undefined);
       assert.equal(prepareRequest({ method: 'DELETE', path: '/devices/x', body: 'x' }, API).body, undefined);
+      for (const empty of [undefined, '', Buffer.alloc(0)]) {
+        const post = prepareRequest({ method: 'POST', path: '/x', body: empty }, API);
+        assert.equal(post.body, undefined);
+        assert.equal(post.contentType, undefined);
+      }
+      assert.equal(prepareRequest({ method: 'POST', path: '/x', body: null }, API).body, null);
       const put = prepareRequest({ method: 'PUT', path: '/devices/x', body: '{"name":"n"}' }, API);
       assert.deepEqual(put.body, { name: 'n' });
       assert.equal(put.contentType, 'application/json');

@@ -44,7 +44,7 @@ export interface RequestInput {
   query?: unknown;
   /** msg.query (overrides the node's). */
   msgQuery?: unknown;
-  /** The body (msg.payload): sent for POST, PUT and PATCH only. */
+  /** The body (msg.payload): sent for POST, PUT and PATCH only; undefined, '' or an empty Buffer send none. */
   body?: unknown;
   /** Accept header; default: the endpoint table's media type for a known path, else JSON + problem+json. */
   accept?: unknown;
@@ -154,8 +154,9 @@ export function prepareRequest(input: RequestInput, apiUrl: string): PreparedReq
       : mediaRange(input.accept);
   const prepared: PreparedRequest = { method, path, query, accept, api, retrySafe: isIdempotent(method) };
   const sendsBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
-  if (sendsBody && input.body !== undefined)
+  if (sendsBody && !isEmptyBody(input.body)) {
     Object.assign(prepared, requestBody(input.body, input.contentType));
+  }
   return prepared;
 }
 
@@ -474,6 +475,10 @@ function apiLink(link: string, apiUrl: string, field: string): string {
 function pageParameter(prepared: PreparedRequest): string {
   if ('currentPage' in prepared.query || prepared.api === 'beta') return 'currentPage';
   return 'page';
+}
+
+function isEmptyBody(body: unknown): boolean {
+  return body === undefined || body === '' || (body instanceof Uint8Array && body.length === 0);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
