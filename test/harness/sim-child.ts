@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   // Loaded after the patch above so the simulator sees it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startSimulator } = require('../../lib/simulator') as typeof import('../../lib/simulator');
-  const { exposeTokens: _ignored, ...simOptions } = options;
+  const simOptions: SimulatorOptions = { ...options };
+  delete (simOptions as SimChildOptions).exposeTokens;
   const sim = await startSimulator(simOptions);
   const ops: Record<string, (args: unknown) => unknown> = {
     inject: (fault) => sim.inject(fault as Fault),
@@ -81,10 +82,20 @@ async function main(): Promise<void> {
 }
 
 /** Counts of what the simulator received, without shipping every recorded request to the parent. */
-function stats(sim: Simulator): { tokensIssued: number; requests: number; apiRequests: number } {
+function stats(sim: Simulator): {
+  tokensIssued: number;
+  requests: number;
+  apiRequests: number;
+  tokenRequests: number;
+} {
   let apiRequests = 0;
   for (const request of sim.requests) if (request.server === 'api') apiRequests++;
-  return { tokensIssued: sim.tokensIssued, requests: sim.requests.length, apiRequests };
+  return {
+    tokensIssued: sim.tokensIssued,
+    requests: sim.requests.length,
+    apiRequests,
+    tokenRequests: sim.requests.length - apiRequests,
+  };
 }
 
 function downlinkCounts(sim: Simulator): Record<string, DownlinkCount> {

@@ -21,6 +21,8 @@ export interface SimStats {
   tokensIssued: number;
   requests: number;
   apiRequests: number;
+  /** Requests GRIP received (answered or not). */
+  tokenRequests: number;
 }
 
 export class SimProcess {
