@@ -50,6 +50,7 @@ export class Runtime {
   adminUrl = '';
   readonly #red: RedApi;
   readonly #server: http.Server;
+  #deployed = '[]';
 
   private constructor(red: RedApi, server: http.Server, userDir: string) {
     this.#red = red;
@@ -114,8 +115,20 @@ export class Runtime {
     return runtime;
   }
 
-  /** Deploys flows (a full deploy: every node restarts) through the runtime API. */
+  /**
+   * Deploys flows (a full deploy: every node restarts) through the runtime API. A flow that differs
+   * from the deployed one replaces an empty deployment: Node-RED 4.1's full deploy of a changed flow
+   * can fail to start ("Cannot read properties of undefined (reading 'wires')" in Flow.start, a
+   * rewired node of the old flow), which a user never meets because the editor deploys one flow.
+   */
   async deploy(flows: FlowNode[], credentials: Credentials = {}): Promise<void> {
+    const shape = JSON.stringify(flows);
+    if (this.#deployed !== '[]' && shape !== '[]' && shape !== this.#deployed) await this.#setFlows([], {});
+    await this.#setFlows(flows, credentials);
+    this.#deployed = shape;
+  }
+
+  async #setFlows(flows: FlowNode[], credentials: Credentials): Promise<void> {
     const started = new Promise<void>((resolve) => this.#red.events.once('flows:started', resolve));
     await this.#red.runtime.flows.setFlows({ flows: { flows, credentials }, deploymentType: 'full' });
     await started;
