@@ -22,7 +22,7 @@ export = function (RED: NodeAPI): void {
     drivers.set(def.id, this);
     this.on('close', () => {
       if (drivers.get(def.id) === this) drivers.delete(def.id);
-      for (const run of runs.values()) if (run.driver === this) run.stopped = true;
+      for (const run of runs.values()) if (run.driver === this) run.driverClosed = true;
     });
   }
   function HarnessSink(this: Node, def: SinkDef): void {

@@ -49,6 +49,8 @@ interface Run {
   messages: Record<string, unknown>[];
   start: number;
   stopped: boolean;
+  /** The driver node closed (a redeploy): nothing more is sent, the run can still be stopped. */
+  driverClosed: boolean;
   finish(error?: Error): void;
 }
 
@@ -79,6 +81,7 @@ export function startRun(driverId: string, options: RunOptions): { done: Promise
       messages: [],
       start: performance.now(),
       stopped: false,
+      driverClosed: false,
       finish: (error) => {
         if (run.stopped) return;
         run.stopped = true;
@@ -124,7 +127,7 @@ function resultOf(run: Run): RunResult {
 }
 
 function sendNext(run: Run): void {
-  if (run.stopped || run.sent >= run.options.n) return;
+  if (run.stopped || run.driverClosed || run.sent >= run.options.n) return;
   const seq = run.sent++;
   const msg = run.options.message(seq);
   msg[RUN] = run.id;

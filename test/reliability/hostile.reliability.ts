@@ -59,7 +59,10 @@ const CASES: HostileCase[] = [
       { ...validDownlink(sim), devEUI: UNICODE_DEVEUI },
       { ...validDownlink(sim), devEUI: 'x'.repeat(1_000_000) },
       ...fc
-        .sample(fc.oneof(wrongType, nonHexText, fc.constant('0011223344556677AA')), { numRuns: GENERATED, seed: 1 })
+        .sample(fc.oneof(wrongType, nonHexText, fc.constant('0011223344556677AA')), {
+          numRuns: GENERATED,
+          seed: 1,
+        })
         .map((devEUI) => ({ ...validDownlink(sim), devEUI })),
     ],
   },
@@ -102,18 +105,19 @@ const CASES: HostileCase[] = [
     spec: DEVICES,
     field: /msg\.(timeout|query|customerId)/,
     messages: () =>
-      fc
-        .sample(
-          fc.oneof(
-            fc
-              .oneof(wrongType, fc.constantFrom(-1, 0, 'soon'))
-              .filter((timeout) => typeof timeout !== 'boolean')
-              .map((timeout): Record<string, unknown> => ({ timeout })),
-            fc.oneof(fc.string({ minLength: 1 }), fc.integer(), fc.array(fc.string())).map((query) => ({ query })),
-            fc.oneof(nonHexText, fc.integer(), fc.constant(proto())).map((customerId) => ({ customerId })),
-          ),
-          { numRuns: GENERATED, seed: 4 },
+      fc.sample(
+        fc.oneof(
+          fc
+            .oneof(wrongType, fc.constantFrom(-1, 0, 'soon'))
+            .filter((timeout) => typeof timeout !== 'boolean')
+            .map((timeout): Record<string, unknown> => ({ timeout })),
+          fc
+            .oneof(fc.string({ minLength: 1 }), fc.integer(), fc.array(fc.string()))
+            .map((query) => ({ query })),
+          fc.oneof(nonHexText, fc.integer(), fc.constant(proto())).map((customerId) => ({ customerId })),
         ),
+        { numRuns: GENERATED, seed: 4 },
+      ),
   },
   {
     spec: CUSTOMER,
@@ -121,7 +125,14 @@ const CASES: HostileCase[] = [
     messages: () => [
       { customerId: 'z'.repeat(10 * 1024 * 1024) },
       ...fc
-        .sample(fc.oneof(wrongType, nonHexText, fc.uuid().map((u) => `${u}x`)), { numRuns: GENERATED, seed: 5 })
+        .sample(
+          fc.oneof(
+            wrongType,
+            nonHexText,
+            fc.uuid().map((u) => `${u}x`),
+          ),
+          { numRuns: GENERATED, seed: 5 },
+        )
         .map((customerId) => ({ customerId })),
     ],
   },
