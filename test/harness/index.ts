@@ -11,3 +11,4 @@ export { SimProcess, type SimInfo, type SimStats } from './sim-process';
 export { startRun, statusTexts, type RunOptions, type RunResult, type OutcomeKind } from './run-registry';
 export * from './flows';
 export * from './resources';
+export { redeployUnderLoad } from './redeploy';
