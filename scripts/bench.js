@@ -8,6 +8,8 @@
 // Everything on 127.0.0.1; bounded counts; about 3-5 minutes on 2 cores.
 const fs = require('node:fs');
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { setInterval, clearInterval } = require('node:timers');
 const { Agent, request } = require('undici');
 const h = require('../dist/test/harness');
 const { buildDownlinkRecords } = require('../dist/lib');
@@ -83,7 +85,10 @@ function downlinkVariants(runtime, sim, token, rawAgent) {
     raw: async (n, c) => {
       const bodies = Array.from({ length: n }, (_, i) => {
         const msg = downlinkMessage(sim, i);
-        return { url: `${sim.apiUrl}/api/actuator/downlinks?port=${msg.port}&externalReference=${msg.externalReference}`, body: JSON.stringify(records(msg)) };
+        return {
+          url: `${sim.apiUrl}/api/actuator/downlinks?port=${msg.port}&externalReference=${msg.externalReference}`,
+          body: JSON.stringify(records(msg)),
+        };
       });
       let next = 0;
       let failed = 0;
@@ -134,6 +139,7 @@ function downlinkVariants(runtime, sim, token, rawAgent) {
 function downlinkFlows(sim) {
   const z = 'harness-tab';
   return h.flowOf(sim, [{ id: 'bench-ours', type: 'kpn-things-downlink', props: h.DOWNLINK.props(sim) }], {
+    statusNode: false,
     extraNodes: [
       { id: 'bench-naive-driver', type: 'harness-driver', z, wires: [['bench-naive']] },
       {
@@ -233,7 +239,11 @@ async function throughput(runtime, results, table) {
       [64, c64],
     ]) {
       for (const [name, r] of Object.entries(set)) {
-        table.push([`c=${c} ${labels[name]}`, fmt(r.msgsPerSec, 0), `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)})`]);
+        table.push([
+          `c=${c} ${labels[name]}`,
+          fmt(r.msgsPerSec, 0),
+          `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)})`,
+        ]);
       }
     }
   } finally {
@@ -257,9 +267,15 @@ async function tokens(runtime, results, table) {
     check(result, 'cold start', 64);
     results.tokenRequestsColdStart = (await sim.stats()).tokenRequests;
     if (results.tokenRequestsColdStart !== 1) {
-      failures.push(`cold start: ${results.tokenRequestsColdStart} token requests for 64 concurrent messages (want 1)`);
+      failures.push(
+        `cold start: ${results.tokenRequestsColdStart} token requests for 64 concurrent messages (want 1)`,
+      );
     }
-    table.push(['token requests, cold start, 64 concurrent', String(results.tokenRequestsColdStart), 'want 1']);
+    table.push([
+      'token requests, cold start, 64 concurrent',
+      String(results.tokenRequestsColdStart),
+      'want 1',
+    ]);
     await runtime.deploy([]);
     await sim.close();
   }
@@ -324,12 +340,32 @@ async function splitPeakRss(runtime, devices) {
   }
 }
 
-async function split(runtime, results, table) {
-  const small = await splitPeakRss(runtime, 10_000);
-  const large = await splitPeakRss(runtime, 100_000);
+/** Peak RSS growth of one split run, in a fresh process so no earlier run has grown the heap. */
+function splitInChild(devices) {
+  const { execFileSync } = require('node:child_process');
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', path.join(__dirname, 'bench.js'), '--split-child', String(devices)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const result = JSON.parse(out.trim().split('\n').pop());
+  failures.push(...result.failures);
+  return result;
+}
+
+async function split(_runtime, results, table) {
+  const small = splitInChild(10_000);
+  const large = splitInChild(100_000);
   results.splitPeakRssMb10k = small.mb;
   results.splitPeakRssMb100k = large.mb;
-  table.push(['split 10 000 devices: peak RSS growth (MB)', fmt(small.mb, 1), `${fmt(small.ms / 1000, 1)} s`]);
+  table.push([
+    'split 10 000 devices: peak RSS growth (MB)',
+    fmt(small.mb, 1),
+    `${fmt(small.ms / 1000, 1)} s`,
+  ]);
   table.push([
     'split 100 000 devices: peak RSS growth (MB)',
     fmt(large.mb, 1),
@@ -355,7 +391,21 @@ async function redeploy(runtime, results, table) {
   }
 }
 
+async function splitChild(devices) {
+  const runtime = await h.sharedRuntime();
+  try {
+    // Warm up code paths on a small list first, so the measure is the list's, not the JIT's.
+    await splitPeakRss(runtime, 500);
+    const result = await splitPeakRss(runtime, devices);
+    console.log(JSON.stringify({ ...result, failures }));
+  } finally {
+    await h.stopSharedRuntime();
+  }
+}
+
 async function main() {
+  const splitDevices = Number(argValue('--split-child') || 0);
+  if (splitDevices > 0) return splitChild(splitDevices);
   const started = Date.now();
   const runtime = await h.sharedRuntime();
   const results = {
@@ -385,9 +435,12 @@ async function main() {
   }
   if (PROFILE_SECONDS > 0) return;
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i].length), 8));
-  console.log(`\nReal Node-RED runtime, simulator in a child process, ${ROUNDS} rounds of ${N} messages (median; min-max)`);
+  console.log(
+    `\nReal Node-RED runtime, simulator in a child process, ${ROUNDS} rounds of ${N} messages (median; min-max)`,
+  );
   console.log(`${'measure'.padEnd(widths[0])}  ${'msgs/s'.padStart(widths[1])}  vs raw undici / note`);
-  for (const row of table) console.log(`${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2]}`);
+  for (const row of table)
+    console.log(`${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2]}`);
   results.rounds = ROUNDS;
   results.messagesPerRound = N;
   results.seconds = Math.round((Date.now() - started) / 1000);

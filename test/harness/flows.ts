@@ -102,7 +102,13 @@ export function configFor(
 export function flowOf(
   sim: SimInfo,
   chains: ChainSpec[],
-  options: { configExtra?: Record<string, unknown>; secret?: string; extraNodes?: FlowNode[] } = {},
+  options: {
+    configExtra?: Record<string, unknown>;
+    secret?: string;
+    extraNodes?: FlowNode[];
+    /** A Status node feeding sink 'status' (default true; benchmarks leave it out, as most flows do). */
+    statusNode?: boolean;
+  } = {},
 ): { flows: FlowNode[]; credentials: Credentials } {
   const config = configFor(sim, options.configExtra, options.secret);
   const z = TAB;
@@ -115,7 +121,9 @@ export function flowOf(
     sink('catch'),
     sink('status'),
     { id: 'harness-catch', type: 'catch', z, scope: null, uncaught: false, wires: [['sink-catch']] },
-    { id: 'harness-status', type: 'status', z, scope: null, wires: [['sink-status']] },
+    ...(options.statusNode === false
+      ? []
+      : [{ id: 'harness-status', type: 'status', z, scope: null, wires: [['sink-status']] }]),
     ...(options.extraNodes ?? []).map((node) => ({ z, ...node })),
   ];
   for (const chain of chains) {

@@ -26,7 +26,7 @@ export async function redeployUnderLoad(
         n: 100_000,
         concurrency: 16,
         message: (n) => spec.message(n, sim.info),
-        timeoutMs: 60_000,
+        timeoutMs: 600_000,
       }),
     );
     await sleep(20 + (round % 5) * 15);
@@ -44,4 +44,3 @@ export async function redeployUnderLoad(
     outcomes,
   };
 }
-

@@ -36,7 +36,7 @@ function faultsFor(route: string): Parameters<SimProcess['inject']>[0][] {
 }
 
 describe('reliability: exactly one outcome per message under faults', function () {
-  this.timeout(120_000);
+  this.timeout(Number(process.env.RELIABILITY_TIMEOUT_MS ?? 120_000));
   let runtime: Runtime;
 
   before(async () => {
@@ -57,7 +57,7 @@ describe('reliability: exactly one outcome per message under faults', function (
           concurrency: CONCURRENCY,
           message: (i) => spec.message(i, sim.info),
           keepMessages: true,
-          timeoutMs: 100_000,
+          timeoutMs: Number(process.env.RELIABILITY_TIMEOUT_MS ?? 120_000) - 10_000,
         }).done;
         clearInterval(revoker);
 

@@ -145,7 +145,7 @@ function errorText(msg: Record<string, unknown>): string {
 }
 
 describe('reliability: hostile input into every node', function () {
-  this.timeout(120_000);
+  this.timeout(Number(process.env.RELIABILITY_TIMEOUT_MS ?? 120_000));
   let runtime: Runtime;
   let sim: SimProcess;
 
@@ -172,7 +172,7 @@ describe('reliability: hostile input into every node', function () {
         concurrency: 16,
         message: (i) => ({ ...messages[i] }),
         keepMessages: true,
-        timeoutMs: 60_000,
+        timeoutMs: Number(process.env.RELIABILITY_TIMEOUT_MS ?? 120_000) - 10_000,
       }).done;
       assert.equal(result.missing, 0);
       assert.equal(result.duplicates, 0);

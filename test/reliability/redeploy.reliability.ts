@@ -8,7 +8,7 @@ import { redeployUnderLoad, sharedRuntime, SimProcess, total, type Runtime } fro
 const REDEPLOYS = Number(process.env.REDEPLOYS ?? 50);
 
 describe('reliability: redeploy under load', function () {
-  this.timeout(120_000);
+  this.timeout(Number(process.env.RELIABILITY_TIMEOUT_MS ?? 120_000));
   let runtime: Runtime;
   let sim: SimProcess;
 

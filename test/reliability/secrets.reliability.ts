@@ -22,7 +22,7 @@ import {
 const SECRET = 'Known-Harness-Secret-5e1f0c';
 
 describe('reliability: secrets never leave the config node', function () {
-  this.timeout(120_000);
+  this.timeout(Number(process.env.RELIABILITY_TIMEOUT_MS ?? 120_000));
   let runtime: Runtime;
   let sim: SimProcess;
 
