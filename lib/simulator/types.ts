@@ -46,8 +46,14 @@ export interface Fault {
   /** With status: answer with this body text and content type instead of problem+json. */
   body?: string;
   contentType?: string;
-  /** Destroy the socket without answering (after reading the request). */
+  /** Destroy the socket without answering (after reading the request, before acting on it). */
   reset?: boolean;
+  /**
+   * Act on the request as usual (e.g. queue the downlink), then destroy the socket instead of
+   * answering: the client cannot tell whether the server acted. Recorded with the status it would
+   * have answered.
+   */
+  resetAfterActing?: boolean;
   /** Answer 200 with a body that is not valid JSON. */
   malformedJson?: boolean;
 }
