@@ -12,6 +12,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { ENDPOINTS, ThingsClient, TokenProvider } from '../../lib';
 import type { ThingsClientOptions } from '../../lib/client';
+import type { TokenRequester } from '../../lib/auth/token-provider';
+import { DEFAULT_RETRY_POLICY } from '../../lib/retry';
 import { SimProcess, type SimInfo } from '../harness';
 
 function clientOf(sim: SimInfo, extra: Partial<ThingsClientOptions> = {}): ThingsClient {
@@ -85,11 +87,14 @@ describe('reliability: GRIP outage', function () {
       clientSecret: 'secret',
       now: () => clock,
     });
-    const requester = async () => ({
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-      text: JSON.stringify({ access_token: `token-${++issued}`, expires_in: 3600, token_type: 'Bearer' }),
-    });
+    const requester: TokenRequester = {
+      policy: DEFAULT_RETRY_POLICY,
+      post: async () => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        text: JSON.stringify({ access_token: `token-${++issued}`, expires_in: 3600, token_type: 'Bearer' }),
+      }),
+    };
     assert.equal(await provider.getToken(requester), 'token-1');
     assert.equal(await provider.getToken(requester), 'token-1', 'cached');
     clock += 2 * 3600_000; // e.g. a suspended laptop or an NTP step
