@@ -3,6 +3,7 @@
  * Runs the simulator from the command line:
  *   node dist/lib/simulator/cli.js [--devices N] [--customers N] [--devices-per-customer N]
  *     [--grip-port P] [--api-port P] [--token-shape snake|camel] [--token-lifetime S] [--seed N]
+ *     [--bad-token-status 302|401] [--max-limit N]
  */
 import { startSimulator } from './index';
 import type { SimulatorOptions, TokenShape } from './types';
@@ -16,6 +17,8 @@ const USAGE = `Usage: node dist/lib/simulator/cli.js [options]
   --token-shape snake|camel token response shape (default snake)
   --token-lifetime S        token lifetime in seconds (default 3600)
   --seed N                  data seed (default 1)
+  --bad-token-status 302|401  current API's answer to a bad token (default 302, as documented)
+  --max-limit N             largest limit/pageSize accepted (default: no maximum)
   --help                    show this help`;
 
 const FLAGS = [
@@ -27,6 +30,8 @@ const FLAGS = [
   '--token-shape',
   '--token-lifetime',
   '--seed',
+  '--bad-token-status',
+  '--max-limit',
 ];
 
 export function parseArgs(argv: string[]): SimulatorOptions | 'help' {
@@ -60,6 +65,14 @@ export function parseArgs(argv: string[]): SimulatorOptions | 'help' {
         break;
       case '--seed':
         options.seed = integer();
+        break;
+      case '--bad-token-status':
+        if (value !== '302' && value !== '401') throw new Error('--bad-token-status must be 302 or 401');
+        options.badTokenStatus = value === '302' ? 302 : 401;
+        break;
+      case '--max-limit':
+        options.maxLimit = integer();
+        if (options.maxLimit < 1) throw new Error('--max-limit needs a positive integer');
         break;
       case '--token-shape':
         if (value !== 'snake' && value !== 'camel') throw new Error(`--token-shape must be snake or camel`);

@@ -1,9 +1,11 @@
 /**
  * kpn-things-config: where a KPN Things account is configured. Owns one ThingsClient (one connection
- * pool; the token is shared per API key through the token registry), created on first use and closed
- * on redeploy or shutdown, which aborts its calls in flight.
+ * pool), created on first use and closed on redeploy or shutdown, which aborts its calls in flight.
+ * The token registry is created once per Node-RED runtime (this module function runs once per
+ * runtime) and passed to every client, so config nodes with the same API key share one token.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { TokenRegistry } from '../../lib/auth/token-registry';
 import { ThingsClient } from '../../lib/client';
 import { clientOptionsFrom, type ConfigCredentials, type ConfigProperties } from './options';
 import { registerAdminRoutes } from './admin';
@@ -14,6 +16,8 @@ type ConfigDef = NodeDef & ConfigProperties;
 type ConfigNode = Node<ConfigCredentials> & { getClient(): ThingsClient };
 
 export = function (RED: NodeAPI): void {
+  const tokens = new TokenRegistry();
+
   function KpnThingsConfigNode(this: ConfigNode, saved: ConfigDef): void {
     RED.nodes.createNode(this, saved);
     // Any older saved shape, as the current one (settings and credentials: nodes/kpn-things-config/schema.ts).
@@ -24,7 +28,8 @@ export = function (RED: NodeAPI): void {
     if (wrong) this.error(wrong instanceof Error ? wrong.message : String(wrong));
     let client: ThingsClient | undefined;
     this.getClient = (): ThingsClient => {
-      if (!client || client.closed) client = new ThingsClient(clientOptionsFrom(def, this.credentials));
+      if (!client || client.closed)
+        client = new ThingsClient({ ...clientOptionsFrom(def, this.credentials), tokens });
       return client;
     };
     this.on('close', (_removed: boolean, done: () => void) => {
@@ -40,5 +45,5 @@ export = function (RED: NodeAPI): void {
     KpnThingsConfigNode,
     { credentials: configSchema.credentials },
   );
-  registerAdminRoutes(RED);
+  registerAdminRoutes(RED, tokens);
 };

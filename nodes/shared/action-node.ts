@@ -158,7 +158,7 @@ function attachAction<D extends ActionNodeDef>(
         }
         // Misconfigured: msg.problem names the setting; the lasting red status stays as it is.
         const setting = err === misconfigured;
-        const problem = toProblem(setting ? wrongSetting : err);
+        const problem = toProblem(setting ? wrongSetting : err, (key, params) => RED._(key, params));
         msg.problem = problem;
         if (hasHttpStatus(err)) msg.statusCode = problem.status;
         if (!setting) status.error(shortStatus(problem));
