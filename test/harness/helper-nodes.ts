@@ -53,6 +53,7 @@ function NaiveDownlink(RED: NodeAPI) {
         headers: { 'content-type': 'application/json' },
         body: def.tokenBody,
       }).then(async (res) => ((await res.body.json()) as { access_token: string }).access_token));
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- deliberately the simplest node: the benchmark's reference
     this.on('input', async (msg, send, done) => {
       const m = msg as unknown as Record<string, unknown>;
       this.status({ fill: 'blue', shape: 'dot', text: RED._('common.status.connecting') });
