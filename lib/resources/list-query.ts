@@ -56,8 +56,7 @@ export function listQueryParams(
 function convert(key: string, kind: FieldKind, raw: unknown): QueryParams[string] {
   switch (kind) {
     case 'limit':
-      // Any positive integer: the API sets its own maximum page size (issue 9).
-      return normalizeLimit(raw, key, Number.MAX_SAFE_INTEGER);
+      return normalizeLimit(raw, key);
     case 'page': {
       const page = Number(raw);
       if (!Number.isInteger(page) || page < 0)
