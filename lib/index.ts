@@ -14,6 +14,7 @@ export * from './pagination';
 export * from './validate';
 export * from './senml';
 export * from './uplink-signature';
+export * from './uplink';
 export * from './resources/devices';
 export * from './resources/customers';
 export * from './resources/downlinks';

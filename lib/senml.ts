@@ -5,6 +5,21 @@
 import type { SenmlRecord } from './types';
 import { ValidationError } from './validate';
 
+/**
+ * A record as it may arrive in an uplink pack: RFC 8428's base value `bv` and base sum `bs` too
+ * (KPN Things may put base fields in any record). Downlinks never send them.
+ */
+export interface SenmlPackRecord extends SenmlRecord {
+  bv?: number;
+  bs?: number;
+}
+
+/** Options of {@link validateSenmlRecords}. */
+export interface SenmlValidationOptions {
+  /** Accept and keep `bv` and `bs` (uplinks; resolved by {@link resolveSenml}). Default false: refused. */
+  baseValues?: boolean;
+}
+
 /** The device identity kinds KPN Things puts in a SenML base name. */
 export type DeviceKind = 'DEVEUI' | 'IMEI' | 'DVNUUID';
 
@@ -71,8 +86,8 @@ const FIELD_TYPES: Record<keyof SenmlRecord, FieldType> = {
 };
 /** RFC 8428 fields that are checked but not kept. */
 const IGNORED_FIELD_TYPES: Record<string, FieldType> = { bver: 'number', ut: 'number' };
-/** RFC 8428 fields whose meaning we do not implement: refusing beats silently wrong values. */
-const UNSUPPORTED_FIELDS = new Set(['bv', 'bs']);
+/** Base value and base sum: kept only with `baseValues` (refused for downlinks, which never need them). */
+const BASE_VALUE_FIELDS = new Set(['bv', 'bs']);
 const VALUE_FIELDS = ['v', 'vs', 'vb', 'vd'] as const;
 
 function hasOwn(object: object, key: string): boolean {
@@ -101,14 +116,18 @@ function describe(value: unknown): string {
  * (ending in `_`) and `bv`/`bs`, which are refused. Returns fresh records holding the known fields only.
  * Errors name the record index and field, e.g. `records[2].v`.
  */
-export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRecord[] {
+export function validateSenmlRecords(
+  value: unknown,
+  field = 'records',
+  options: SenmlValidationOptions = {},
+): SenmlPackRecord[] {
   if (!Array.isArray(value)) {
     senmlError(field, value, `is ${describe(value)}`, 'a SenML pack is a JSON array of record objects.');
   }
   if (value.length === 0) {
     senmlError(field, value, 'is an empty array', 'a SenML pack needs at least one record.');
   }
-  const out: SenmlRecord[] = [];
+  const out: SenmlPackRecord[] = [];
   let baseName = '';
   value.forEach((item: unknown, index) => {
     const at = `${field}[${index}]`;
@@ -120,7 +139,7 @@ export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRe
         'every SenML record is a JSON object such as {"n":"port","v":1}.',
       );
     }
-    const record: SenmlRecord = {};
+    const record: SenmlPackRecord = {};
     const fields = item as Record<string, unknown>;
     for (const key of Object.keys(fields)) {
       const fieldValue = fields[key];
@@ -143,7 +162,17 @@ export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRe
           );
         }
         if (isKnownField(key)) Object.assign(record, { [key]: fieldValue });
-      } else if (UNSUPPORTED_FIELDS.has(key)) {
+      } else if (BASE_VALUE_FIELDS.has(key) && options.baseValues === true) {
+        if (typeof fieldValue !== 'number' || !Number.isFinite(fieldValue)) {
+          senmlError(
+            `${at}.${key}`,
+            fieldValue,
+            `is ${typeof fieldValue === 'number' ? 'not a finite number' : describe(fieldValue)}`,
+            `the SenML field "${key}" must be a finite number.`,
+          );
+        }
+        Object.assign(record, { [key]: fieldValue });
+      } else if (BASE_VALUE_FIELDS.has(key)) {
         senmlError(
           `${at}.${key}`,
           fieldValue,
@@ -185,17 +214,22 @@ export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRe
 }
 
 /**
- * Resolves SenML records per RFC 8428: base name, base time and base unit carry forward to later
- * records until redefined; name = bn + n, time = bt + t (seconds), unit = u ?? bu.
+ * Resolves SenML records per RFC 8428: base fields (in any record, not only the first) carry forward
+ * to later records until redefined; name = bn + n, time = bt + t (seconds), unit = u ?? bu,
+ * value = bv + v (numbers only), sum = bs + s.
  */
-export function resolveSenml(records: SenmlRecord[]): ResolvedRecord[] {
+export function resolveSenml(records: SenmlPackRecord[]): ResolvedRecord[] {
   let bn = '';
   let bt: number | undefined;
   let bu: string | undefined;
+  let bv: number | undefined;
+  let bs: number | undefined;
   return records.map((record) => {
     if (record.bn !== undefined) bn = record.bn;
     if (record.bt !== undefined) bt = record.bt;
     if (record.bu !== undefined) bu = record.bu;
+    if (record.bv !== undefined) bv = record.bv;
+    if (record.bs !== undefined) bs = record.bs;
     const resolved: ResolvedRecord = { name: bn + (record.n ?? '') };
     if (bt !== undefined || record.t !== undefined) resolved.time = (bt ?? 0) + (record.t ?? 0);
     const unit = record.u ?? bu;
@@ -203,12 +237,12 @@ export function resolveSenml(records: SenmlRecord[]): ResolvedRecord[] {
     for (const key of VALUE_FIELDS) {
       const v = record[key];
       if (v !== undefined) {
-        resolved.value = v;
+        resolved.value = key === 'v' && bv !== undefined ? (v as number) + bv : v;
         resolved.valueField = key;
         break;
       }
     }
-    if (record.s !== undefined) resolved.sum = record.s;
+    if (record.s !== undefined || bs !== undefined) resolved.sum = (bs ?? 0) + (record.s ?? 0);
     return resolved;
   });
 }
