@@ -74,8 +74,7 @@ export interface UplinkMessage {
 
 /** How a body is understood. */
 export type BodyInterpretation =
-  | { senml: true; records: SenmlPackRecord[]; raw: unknown[] }
-  | { senml: false; payload: unknown };
+  { senml: true; records: SenmlPackRecord[]; raw: unknown[] } | { senml: false; payload: unknown };
 
 /** Actility-style names of the Extended decoder → msg.lora fields. */
 const LORA_FIELDS: Record<string, keyof UplinkLora> = {

@@ -300,7 +300,12 @@ export function createUplinkReceiver(options: UplinkReceiverOptions): UplinkRece
   return receiver;
 }
 
-function answer(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+function answer(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = `${text}\n`;
   res.writeHead(status, {
