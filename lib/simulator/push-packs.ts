@@ -32,6 +32,7 @@ export interface PackInput {
 }
 
 const str = (value: string): string => JSON.stringify(value);
+const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /** The body text of one pack of the given kind. */
 export function packBody(kind: PushKind, input: PackInput): string {
@@ -53,8 +54,8 @@ export function packBody(kind: PushKind, input: PackInput): string {
       );
     case 'location':
       return (
-        `[{"bn":${bn},"bt":${bt},"n":"latitude","u":"lat","v":${javaDouble(52.0907 + (seq % 10) / 1000)}},` +
-        `{"n":"longitude","u":"lon","v":${javaDouble(5.1214 + (seq % 10) / 1000)}},{"n":"radius","u":"m","v":${javaDouble(150)}},` +
+        `[{"bn":${bn},"bt":${bt},"n":"latitude","u":"lat","v":${javaDouble(round4(52.0907 + (seq % 10) / 1000))}},` +
+        `{"n":"longitude","u":"lon","v":${javaDouble(round4(5.1214 + (seq % 10) / 1000))}},{"n":"radius","u":"m","v":${javaDouble(150)}},` +
         `{"n":"locOrigin","vs":"KPNLORA"},{"n":"locMethod","vs":"TDOA"},{"n":"locAccuracy","v":${javaDouble(0.8)}},` +
         `{"n":"locPrecision","v":${javaDouble(2.5)}},{"n":"locTime","v":${bt}}]`
       );
