@@ -144,36 +144,78 @@ function locationTime(value: SenmlValue): UplinkTime | undefined {
 }
 
 function setData(target: Record<string, unknown>, key: string, value: unknown): void {
-  // defineProperty: a record named "__proto__" must become data, never the object's prototype.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // A record named "__proto__" must become data, never the object's prototype.
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/** A resolved record with the device its name starts with, and its name without that device URN. */
+interface Entry {
+  record: ResolvedRecord;
+  device?: UplinkDevice;
+  /** The name after the device URN (the full name when there is no device). */
+  short: string;
 }
 
 interface Group {
   device?: UplinkDevice;
-  records: ResolvedRecord[];
+  entries: Entry[];
   raw: unknown[];
 }
 
-/** Groups resolved records by the device their name starts with (records of no device form one group). */
-function groupByDevice(resolved: ResolvedRecord[], raw: unknown[]): Group[] {
-  const groups = new Map<string, Group>();
-  resolved.forEach((record, i) => {
-    const parsed = parseDeviceName(record.name);
-    const key = parsed?.device.urn ?? '';
-    let group = groups.get(key);
-    if (!group) {
-      group = { ...(parsed ? { device: parsed.device } : {}), records: [], raw: [] };
-      groups.set(key, group);
+/**
+ * Finds each record's device. Fast path: KPN's base name is exactly the device URN, so the short
+ * name is `n` and the base name is parsed once per change; otherwise the resolved name is parsed.
+ */
+function annotate(records: SenmlPackRecord[], resolved: ResolvedRecord[]): Entry[] {
+  const out: Entry[] = [];
+  let bn = '';
+  let bnDevice: UplinkDevice | undefined;
+  let bnIsUrn = false;
+  for (let i = 0; i < resolved.length; i++) {
+    const record = resolved[i];
+    const source = records[i];
+    if (source.bn !== undefined && source.bn !== bn) {
+      bn = source.bn;
+      const parsed = parseDeviceName(bn);
+      bnDevice = parsed?.device;
+      bnIsUrn = parsed !== undefined && parsed.rest === '';
     }
-    group.records.push(record);
+    if (bnIsUrn) {
+      out.push({ record, device: bnDevice, short: source.n ?? '' });
+    } else {
+      const parsed = parseDeviceName(record.name);
+      out.push(
+        parsed ? { record, device: parsed.device, short: parsed.rest } : { record, short: record.name },
+      );
+    }
+  }
+  return out;
+}
+
+/** Groups entries by device (entries of no device form one group), keeping their order. */
+function groupByDevice(entries: Entry[], raw: unknown[]): Group[] {
+  const groups: Group[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const urn = entry.device?.urn;
+    let group = groups.find((g) => g.device?.urn === urn);
+    if (!group) {
+      group = { ...(entry.device ? { device: entry.device } : {}), entries: [], raw: [] };
+      groups.push(group);
+    }
+    group.entries.push(entry);
     group.raw.push(raw[i]);
-  });
-  return [...groups.values()];
+  }
+  return groups;
 }
 
 /** Builds one message from resolved records; `device` names the prefix stripped from measurement names. */
 function buildMessage(
-  records: ResolvedRecord[],
+  entries: Entry[],
   raw: unknown[],
   device: UplinkDevice | undefined,
   base: { messageId: string; plugUUID?: string },
@@ -187,13 +229,15 @@ function buildMessage(
   let time: UplinkTime | undefined;
   let measurements = 0;
   let locationOnly = true;
-  for (const r of records) {
+  for (const entry of entries) {
+    const r = entry.record;
     if (time === undefined && r.time !== undefined) time = senmlTime(r.time, now);
     if (r.value === undefined) continue;
-    const short = device && r.name.startsWith(device.urn) ? r.name.slice(device.urn.length) : r.name;
+    // Measurements of other devices (in a multi-device pack) keep their full name.
+    const short = entry.device?.urn === device?.urn ? entry.short : r.name;
     if (short === '') continue;
-    const loraField = LORA_FIELDS[short];
-    if (loraField !== undefined && Object.prototype.hasOwnProperty.call(LORA_FIELDS, short)) {
+    const loraField = hasOwn(LORA_FIELDS, short) ? LORA_FIELDS[short] : undefined;
+    if (loraField !== undefined) {
       loraSeen = true;
       if (lora[loraField] === undefined) setLora(lora, loraField, r.value);
       continue;
@@ -202,12 +246,10 @@ function buildMessage(
       if (typeof r.value === 'string') timeOrigin ??= r.value;
       continue;
     }
-    if (Object.prototype.hasOwnProperty.call(payload, short)) continue;
+    if (hasOwn(payload, short)) continue;
     setData(payload, short, r.value);
     measurements++;
-    const locField = Object.prototype.hasOwnProperty.call(LOCATION_FIELDS, short)
-      ? LOCATION_FIELDS[short]
-      : undefined;
+    const locField = hasOwn(LOCATION_FIELDS, short) ? LOCATION_FIELDS[short] : undefined;
     if (locField === undefined) locationOnly = false;
     else if (locField === 'time') {
       const t = locationTime(r.value);
@@ -261,11 +303,11 @@ export function toUplinkMessages(body: BodyInterpretation, options: ToMessagesOp
   };
   if (!body.senml) return [{ payload: body.payload, kind: 'other', ...base }];
   const now = options.now ?? Date.now();
-  const resolved = resolveSenml(body.records);
-  const groups = groupByDevice(resolved, body.raw);
-  if (options.split === 'device' && groups.length > 1) {
-    return groups.map((g) => buildMessage(g.records, g.raw, g.device, base, now));
+  const entries = annotate(body.records, resolveSenml(body.records));
+  if (options.split === 'device') {
+    const groups = groupByDevice(entries, body.raw);
+    if (groups.length > 1) return groups.map((g) => buildMessage(g.entries, g.raw, g.device, base, now));
   }
-  const first = groups.find((g) => g.device !== undefined)?.device;
-  return [buildMessage(resolved, body.raw, first, base, now)];
+  const first = entries.find((e) => e.device !== undefined)?.device;
+  return [buildMessage(entries, body.raw, first, base, now)];
 }

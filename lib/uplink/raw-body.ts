@@ -30,47 +30,54 @@ export function readRawBody(
   req: IncomingMessage,
   limitBytes: number = DEFAULT_BODY_LIMIT_BYTES,
 ): Promise<RawBodyResult> {
+  return new Promise((resolve) => readRawBodyThen(req, limitBytes, resolve));
+}
+
+/** {@link readRawBody} with a callback (called exactly once): no promise on the hot path. */
+export function readRawBodyThen(
+  req: IncomingMessage,
+  limitBytes: number,
+  done: (result: RawBodyResult) => void,
+): void {
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
-    if (!DIGITS.test(declared)) return Promise.resolve({ ok: false, reason: 'bad-length', size: 0 });
+    if (!DIGITS.test(declared)) return done({ ok: false, reason: 'bad-length', size: 0 });
     const length = Number(declared);
-    if (length > limitBytes) return Promise.resolve({ ok: false, reason: 'too-large', size: length });
+    if (length > limitBytes) return done({ ok: false, reason: 'too-large', size: length });
   }
-  if (req.readableEnded) return Promise.resolve({ ok: false, reason: 'consumed', size: 0 });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: RawBodyResult): void => {
-      if (settled) return;
-      settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('close', onClose);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        chunks.length = 0;
-        settle({ ok: false, reason: 'too-large', size });
-        // Keep the stream flowing so the socket is not stuck; the caller answers 413 and closes.
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      settle({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
-    };
-    const onAbort = (): void => settle({ ok: false, reason: 'aborted', size });
-    const onClose = (): void => {
-      if (!req.complete) onAbort();
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('close', onClose);
-  });
+  if (req.readableEnded) return done({ ok: false, reason: 'consumed', size: 0 });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (result: RawBodyResult): void => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onAbort);
+    req.off('close', onClose);
+    done(result);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limitBytes) {
+      chunks.length = 0;
+      settle({ ok: false, reason: 'too-large', size });
+      // Keep the stream flowing so the socket is not stuck; the caller answers 413 and closes.
+      req.resume();
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    settle({ ok: true, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+  };
+  const onAbort = (): void => settle({ ok: false, reason: 'aborted', size });
+  const onClose = (): void => {
+    if (!req.complete) onAbort();
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onAbort);
+  req.on('close', onClose);
 }

@@ -16,7 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchThingsMessageToken } from '../uplink-signature';
 import { interpretJson, toUplinkMessages, type BodyInterpretation, type UplinkMessage } from './message';
-import { DEFAULT_BODY_LIMIT_BYTES, readRawBody } from './raw-body';
+import { DEFAULT_BODY_LIMIT_BYTES, readRawBodyThen, type RawBodyResult } from './raw-body';
 import { MemoryRecentIds, type RecentIds } from './recent-ids';
 
 export const MESSAGE_TOKEN_HEADER = 'things-message-token';
@@ -199,7 +199,8 @@ export function createUplinkReceiver(options: UplinkReceiverOptions): UplinkRece
     answer(res, 200, 'OK');
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // Callbacks rather than async/await: the in-memory path answers without a promise.
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     if (!methods.has(method)) {
       return reject(req, res, 'method', 405, `Method ${method} is not allowed here.`, { allow });
@@ -222,7 +223,28 @@ export function createUplinkReceiver(options: UplinkReceiverOptions): UplinkRece
     if (token === undefined) {
       return reject(req, res, 'missing-token', 403, 'Missing Things-Message-Token.');
     }
-    const read = await readRawBody(req, limit);
+    readRawBodyThen(req, limit, (read) => {
+      try {
+        received(req, res, read, { method, contentType, jsonType, plug, token });
+      } catch {
+        answer(res, 500, 'Internal error.');
+      }
+    });
+  };
+
+  const received = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    read: RawBodyResult,
+    head: {
+      method: string;
+      contentType: string | undefined;
+      jsonType: boolean;
+      plug: string | undefined;
+      token: string;
+    },
+  ): void => {
+    const { method, contentType, jsonType, plug, token } = head;
     if (!read.ok) {
       if (read.reason === 'aborted') {
         stats.rejected++;
@@ -243,7 +265,7 @@ export function createUplinkReceiver(options: UplinkReceiverOptions): UplinkRece
     if (matched < 0) return reject(req, res, 'bad-token', 403, 'Incorrect Things-Message-Token.');
     if (matched === 1) stats.previousSecretUsed++;
 
-    let interpretation: BodyInterpretation;
+    let interpretation: BodyInterpretation | undefined;
     if (body.length === 0) {
       if (expect === 'senml' && method === 'POST') {
         return reject(req, res, 'empty-body', 400, 'The body is empty; a SenML JSON array was expected.');
@@ -257,8 +279,7 @@ export function createUplinkReceiver(options: UplinkReceiverOptions): UplinkRece
         if (expect === 'senml') {
           return reject(req, res, 'invalid-json', 400, 'The body is not valid JSON; SenML was expected.');
         }
-        parsed = contentType === undefined ? body : body.toString('utf8');
-        interpretation = { senml: false, payload: parsed };
+        interpretation = { senml: false, payload: contentType === undefined ? body : body.toString('utf8') };
       }
       interpretation ??= interpretJson(parsed);
     } else if (contentType?.startsWith('text/')) {
@@ -268,33 +289,54 @@ export function createUplinkReceiver(options: UplinkReceiverOptions): UplinkRece
     }
 
     const messageId = token.toLowerCase();
-    let repeat = false;
-    try {
-      const seen = recentIds.checkAndRemember(messageId);
-      repeat = typeof seen === 'boolean' ? seen : await seen;
-    } catch (error) {
-      options.onStoreError?.(error);
-    }
-    if (repeat) {
-      stats.duplicates++;
-      if (!markDuplicates) {
-        answer(res, 200, 'OK (repeat)');
-        return;
+    const interpreted = interpretation;
+    const proceed = (repeat: boolean): void => {
+      if (repeat) {
+        stats.duplicates++;
+        if (!markDuplicates) {
+          answer(res, 200, 'OK (repeat)');
+          return;
+        }
       }
+      const messages = toUplinkMessages(interpreted, {
+        split: options.split,
+        messageId,
+        ...(plug !== undefined ? { plugUUID: plug } : {}),
+      });
+      if (repeat) for (const m of messages) m.duplicate = true;
+      deliver(res, messages, messageId);
+    };
+    const storeFailed = (error: unknown): void => {
+      try {
+        options.onStoreError?.(error);
+      } catch {
+        // A failing reporter must not break the receiver.
+      }
+    };
+    let seen: boolean | Promise<boolean>;
+    try {
+      seen = recentIds.checkAndRemember(messageId);
+    } catch (error) {
+      storeFailed(error);
+      seen = false;
     }
-    const messages = toUplinkMessages(interpretation, {
-      split: options.split,
-      messageId,
-      ...(plug !== undefined ? { plugUUID: plug } : {}),
-    });
-    if (repeat) for (const m of messages) m.duplicate = true;
-    deliver(res, messages, messageId);
+    if (typeof seen === 'boolean') return proceed(seen);
+    seen
+      .then(proceed, (error: unknown) => {
+        storeFailed(error);
+        proceed(false);
+      })
+      .catch(() => {
+        if (!res.headersSent && !res.destroyed) answer(res, 500, 'Internal error.');
+      });
   };
 
   const receiver = ((req: IncomingMessage, res: ServerResponse): void => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent && !res.destroyed) answer(res, 500, 'Internal error.');
-    });
+    try {
+      handle(req, res);
+    } catch {
+      answer(res, 500, 'Internal error.');
+    }
   }) as UplinkReceiver;
   Object.defineProperty(receiver, 'stats', { get: () => ({ ...stats }), enumerable: true });
   return receiver;

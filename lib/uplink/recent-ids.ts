@@ -28,11 +28,18 @@ export const DEFAULT_RECENT_IDS = 10_000;
 export const DEFAULT_RECENT_IDS_TTL_MS = 10 * 60_000;
 
 /**
- * In-process, bounded, time-limited memory: a Map in insertion order (which is expiry order, since
- * every id lives equally long), pruned from the front on each call. O(1) per call.
+ * In-process, bounded, time-limited memory: a Map for lookups plus a ring of (id, expiry) in
+ * insertion order, which is expiry order since every id lives equally long. Expired ids are
+ * dropped from the ring's tail, the oldest is evicted when full. O(1) per call, never iterates the Map.
  */
 export class MemoryRecentIds implements RecentIds {
+  /** id -> its expiry (ms). */
   private readonly ids = new Map<string, number>();
+  private readonly ringIds: (string | undefined)[];
+  private readonly ringExpiry: Float64Array;
+  /** Index of the oldest entry, and how many entries the ring holds. */
+  private tail = 0;
+  private count = 0;
   private readonly maxIds: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -41,6 +48,8 @@ export class MemoryRecentIds implements RecentIds {
     this.maxIds = positiveInteger(options.maxIds ?? DEFAULT_RECENT_IDS, 'maxIds');
     this.ttlMs = positiveInteger(options.ttlMs ?? DEFAULT_RECENT_IDS_TTL_MS, 'ttlMs');
     this.now = options.now ?? Date.now;
+    this.ringIds = new Array<string | undefined>(this.maxIds);
+    this.ringExpiry = new Float64Array(this.maxIds);
   }
 
   get size(): number {
@@ -49,27 +58,29 @@ export class MemoryRecentIds implements RecentIds {
 
   checkAndRemember(id: string): boolean {
     const now = this.now();
-    this.prune(now);
+    while (this.count > 0 && this.ringExpiry[this.tail] <= now) this.dropTail();
     const expires = this.ids.get(id);
     if (expires !== undefined && expires > now) return true;
-    if (expires !== undefined) this.ids.delete(id);
+    if (this.count === this.maxIds) this.dropTail();
+    const slot = (this.tail + this.count) % this.maxIds;
+    this.ringIds[slot] = id;
+    this.ringExpiry[slot] = now + this.ttlMs;
+    this.count++;
     this.ids.set(id, now + this.ttlMs);
-    if (this.ids.size > this.maxIds) {
-      const oldest = this.ids.keys().next();
-      if (!oldest.done) this.ids.delete(oldest.value);
-    }
     return false;
   }
 
   forget(id: string): void {
+    // The ring entry stays until it expires; dropTail only deletes ids whose expiry it holds.
     this.ids.delete(id);
   }
 
-  private prune(now: number): void {
-    for (const [id, expires] of this.ids) {
-      if (expires > now) break;
-      this.ids.delete(id);
-    }
+  private dropTail(): void {
+    const id = this.ringIds[this.tail];
+    if (id !== undefined && this.ids.get(id) === this.ringExpiry[this.tail]) this.ids.delete(id);
+    this.ringIds[this.tail] = undefined;
+    this.tail = (this.tail + 1) % this.maxIds;
+    this.count--;
   }
 }
 
