@@ -130,10 +130,10 @@ export function validateSenmlRecords(
   const out: SenmlPackRecord[] = [];
   let baseName = '';
   value.forEach((item: unknown, index) => {
-    const at = `${field}[${index}]`;
+    const at = (): string => `${field}[${index}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       senmlError(
-        at,
+        at(),
         item,
         `is ${describe(item)}`,
         'every SenML record is a JSON object such as {"n":"port","v":1}.',
@@ -147,7 +147,7 @@ export function validateSenmlRecords(
         const expected = isKnownField(key) ? FIELD_TYPES[key] : IGNORED_FIELD_TYPES[key];
         if (typeof fieldValue !== expected) {
           senmlError(
-            `${at}.${key}`,
+            `${at()}.${key}`,
             fieldValue,
             `is ${describe(fieldValue)}`,
             `the SenML field "${key}" must be a ${expected}.`,
@@ -155,52 +155,57 @@ export function validateSenmlRecords(
         }
         if (expected === 'number' && !Number.isFinite(fieldValue)) {
           senmlError(
-            `${at}.${key}`,
+            `${at()}.${key}`,
             fieldValue,
             'is not a finite number',
             `the SenML field "${key}" must be finite.`,
           );
         }
-        if (isKnownField(key)) Object.assign(record, { [key]: fieldValue });
+        if (isKnownField(key)) (record as Record<string, unknown>)[key] = fieldValue;
       } else if (BASE_VALUE_FIELDS.has(key) && options.baseValues === true) {
         if (typeof fieldValue !== 'number' || !Number.isFinite(fieldValue)) {
           senmlError(
-            `${at}.${key}`,
+            `${at()}.${key}`,
             fieldValue,
             `is ${typeof fieldValue === 'number' ? 'not a finite number' : describe(fieldValue)}`,
             `the SenML field "${key}" must be a finite number.`,
           );
         }
-        Object.assign(record, { [key]: fieldValue });
+        (record as Record<string, unknown>)[key] = fieldValue;
       } else if (BASE_VALUE_FIELDS.has(key)) {
         senmlError(
-          `${at}.${key}`,
+          `${at()}.${key}`,
           fieldValue,
           'is not supported',
           'send records without base value or base sum (apply them to "v" and "s" before sending).',
         );
       } else if (key.endsWith('_')) {
         senmlError(
-          `${at}.${key}`,
+          `${at()}.${key}`,
           fieldValue,
           'is a must-understand SenML extension that is not supported',
           'remove fields ending in "_" from the record.',
         );
       }
     }
-    const present = VALUE_FIELDS.filter((k) => record[k] !== undefined);
-    if (present.length > 1) {
+    const valueCount =
+      (record.v !== undefined ? 1 : 0) +
+      (record.vs !== undefined ? 1 : 0) +
+      (record.vb !== undefined ? 1 : 0) +
+      (record.vd !== undefined ? 1 : 0);
+    if (valueCount > 1) {
+      const present = VALUE_FIELDS.filter((k) => record[k] !== undefined);
       senmlError(
-        `${at}.${present[1]}`,
+        `${at()}.${present[1]}`,
         fields[present[1]],
         `conflicts with "${present[0]}"`,
         'a SenML record carries at most one of "v", "vs", "vb" and "vd".',
       );
     }
     if (record.bn !== undefined) baseName = record.bn;
-    if (baseName + (record.n ?? '') === '') {
+    if (baseName === '' && (record.n ?? '') === '') {
       senmlError(
-        `${at}.n`,
+        `${at()}.n`,
         record.n,
         record.n === undefined
           ? 'is missing and no base name "bn" applies'
