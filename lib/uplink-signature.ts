@@ -51,9 +51,11 @@ export function matchThingsMessageToken(
   secrets: readonly (string | undefined)[],
   token: unknown,
 ): number {
-  if (typeof token !== 'string' || !TOKEN.test(token)) return -1;
+  if (typeof token !== 'string' || token.length !== 64) return -1;
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) return -1;
+  // Hex decoding stops at the first pair that is not hex: 32 bytes out means 64 hex digits in.
   const expected = Buffer.from(token, 'hex');
+  if (expected.length !== 32) return -1;
   let match = -1;
   for (let i = 0; i < secrets.length; i++) {
     const secret = secrets[i];

@@ -138,6 +138,14 @@ describe('uplink-signature', () => {
       assert.equal(matchThingsMessageToken(BODY, ['', undefined], computeThingsMessageToken(BODY, '')), -1);
       assert.equal(matchThingsMessageToken(BODY, [SECRET], [TOKEN]), -1);
       assert.equal(matchThingsMessageToken(BODY, [SECRET], TOKEN.slice(2)), -1);
+      for (const bad of [
+        'z'.repeat(64),
+        TOKEN.slice(0, 63) + 'g',
+        'g' + TOKEN.slice(1),
+        ` ${TOKEN.slice(1)}`,
+      ]) {
+        assert.equal(matchThingsMessageToken(BODY, [SECRET], bad), -1, bad);
+      }
       assert.equal(matchThingsMessageToken({} as unknown as string, [SECRET], TOKEN), -1);
     });
   });

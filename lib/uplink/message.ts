@@ -77,28 +77,32 @@ export type BodyInterpretation =
   { senml: true; records: SenmlPackRecord[]; raw: unknown[] } | { senml: false; payload: unknown };
 
 /** Actility-style names of the Extended decoder → msg.lora fields. */
-const LORA_FIELDS: Record<string, keyof UplinkLora> = {
-  FCntUp: 'fCnt',
-  FCntDn: 'fCntDn',
-  LrrRSSI: 'rssi',
-  LrrSNR: 'snr',
-  LrrESP: 'esp',
-  DevLrrCnt: 'gatewayCount',
-  SpFact: 'sf',
-  SubBand: 'subBand',
-  Channel: 'channel',
-  ADRbit: 'adr',
-};
-const LOCATION_FIELDS: Record<string, keyof UplinkLocation> = {
-  latitude: 'latitude',
-  longitude: 'longitude',
-  radius: 'radius',
-  locOrigin: 'origin',
-  locMethod: 'method',
-  locAccuracy: 'accuracy',
-  locPrecision: 'precision',
-  locTime: 'time',
-};
+const LORA_FIELDS = new Map<string, keyof UplinkLora>(
+  Object.entries({
+    FCntUp: 'fCnt',
+    FCntDn: 'fCntDn',
+    LrrRSSI: 'rssi',
+    LrrSNR: 'snr',
+    LrrESP: 'esp',
+    DevLrrCnt: 'gatewayCount',
+    SpFact: 'sf',
+    SubBand: 'subBand',
+    Channel: 'channel',
+    ADRbit: 'adr',
+  } satisfies Record<string, keyof UplinkLora>) as [string, keyof UplinkLora][],
+);
+const LOCATION_FIELDS = new Map<string, keyof UplinkLocation>(
+  Object.entries({
+    latitude: 'latitude',
+    longitude: 'longitude',
+    radius: 'radius',
+    locOrigin: 'origin',
+    locMethod: 'method',
+    locAccuracy: 'accuracy',
+    locPrecision: 'precision',
+    locTime: 'time',
+  } satisfies Record<string, keyof UplinkLocation>) as [string, keyof UplinkLocation][],
+);
 const TIME_ORIGIN = 'timeOrigin';
 /** RFC 8428: times below 2^28 s are relative to now. */
 const RELATIVE_TIME_LIMIT = 2 ** 28;
@@ -236,7 +240,7 @@ function buildMessage(
     // Measurements of other devices (in a multi-device pack) keep their full name.
     const short = entry.device?.urn === device?.urn ? entry.short : r.name;
     if (short === '') continue;
-    const loraField = hasOwn(LORA_FIELDS, short) ? LORA_FIELDS[short] : undefined;
+    const loraField = LORA_FIELDS.get(short);
     if (loraField !== undefined) {
       loraSeen = true;
       if (lora[loraField] === undefined) setLora(lora, loraField, r.value);
@@ -249,7 +253,7 @@ function buildMessage(
     if (hasOwn(payload, short)) continue;
     setData(payload, short, r.value);
     measurements++;
-    const locField = hasOwn(LOCATION_FIELDS, short) ? LOCATION_FIELDS[short] : undefined;
+    const locField = LOCATION_FIELDS.get(short);
     if (locField === undefined) locationOnly = false;
     else if (locField === 'time') {
       const t = locationTime(r.value);
