@@ -1,12 +1,14 @@
 /**
  * ThingsClient: authenticated requests to the KPN Things API over one undici dispatcher.
- * Adds the bearer token and the reseller context, retries by the rules in retry.ts, retries
- * once with a fresh token after a 401 (beta API: 302), pauses all calls of this credential after
- * a 429, and turns every failure into a ThingsError with RFC 7807 problem details.
+ * Every request is one pipeline: prepare (URL, headers, body, reseller context) → attempt (wait out
+ * the credential's 429 pause, token, one exchange) → classify (done, retry, give up) → decide (the one
+ * retry executor of retry.ts). A 401 or any 3xx (both APIs: the token is bad or lacks KPN Things
+ * access) drops that token and retries once with a fresh one. Every failure is a ThingsError with
+ * RFC 7807 problem details and a hint code.
  */
 import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
-import { acquireTokenProvider, type ProviderLease } from './auth/token-registry';
+import { TokenRegistry, type ProviderLease } from './auth/token-registry';
 import type { TokenRequester } from './auth/token-provider';
 import {
   DEFAULT_API_URL,
@@ -23,17 +25,25 @@ import {
   type Endpoint,
   type HttpMethod,
 } from './endpoints';
-import { PROBLEM_TYPES, ThingsAbortError, ThingsApiError, ThingsError, problemFromResponse } from './errors';
+import {
+  PROBLEM_TYPES,
+  ThingsAbortError,
+  ThingsApiError,
+  ThingsError,
+  ValidationError,
+  problemFromResponse,
+} from './errors';
 import { createDispatcher, type DispatcherOptions } from './http/dispatcher';
 import { send, type HttpResponse } from './http/transport';
 import { linkAbort } from './http/abort';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
-  retryDelay,
+  runWithRetry,
   shouldRetryNetworkError,
   shouldRetryStatus,
   sleep,
+  type AttemptResult,
   type RetryPolicy,
 } from './retry';
 import { normalizeUuid } from './validate';
@@ -66,6 +76,13 @@ export interface ThingsClientOptions extends DispatcherOptions {
   userAgent?: string;
   /** Use this dispatcher instead of creating one (the client will not close it). */
   dispatcher?: Dispatcher;
+  /**
+   * The token registry to share tokens through: clients given the same registry and credential hold
+   * one token (and one 429 pause). Default: a registry of this client's own.
+   */
+  tokens?: TokenRegistry;
+  /** Clock of the token cache (tests); default Date.now. Used when this credential's provider is created. */
+  clock?: () => number;
 }
 
 export type QueryValue = string | number | boolean | Date | undefined | null | (string | number)[];
@@ -90,7 +107,8 @@ export interface RequestSpec extends CallOptions {
   /** JSON-serialisable body. */
   body?: unknown;
   accept?: string;
-  /** 'beta' endpoints signal a bad token with 302. */
+  /** Content-Type to send even without a body (the legacy context switch asks for it). */
+  contentType?: string;
   api?: 'current' | 'beta';
 }
 
@@ -109,6 +127,16 @@ export interface ClientStats {
   tokenFetches: number;
 }
 
+/** What `prepare` makes of a request once; every attempt reuses it. */
+interface PreparedRequest {
+  method: HttpMethod;
+  url: string;
+  /** Sent as is; `authorization` is set per attempt. */
+  headers: Record<string, string>;
+  body: string | undefined;
+  timeoutMs: number;
+}
+
 export class ThingsClient {
   readonly apiUrl: string;
   readonly gripUrl: string;
@@ -124,7 +152,7 @@ export class ThingsClient {
   readonly #maxResponseBytes: number;
   readonly #userAgent: string;
   readonly #contextSwitches = new Map<string, Promise<void>>();
-  #pausedUntil = 0;
+  readonly #tokenRequester: TokenRequester;
   #requests = 0;
   #retries = 0;
   #closed = false;
@@ -132,12 +160,11 @@ export class ThingsClient {
   constructor(options: ThingsClientOptions) {
     for (const field of ['tenantId', 'clientId', 'clientSecret'] as const) {
       if (typeof options[field] !== 'string' || options[field].trim() === '') {
-        throw new ThingsError('validation', {
-          type: PROBLEM_TYPES.invalidInput,
-          title: 'Invalid configuration',
-          status: 0,
-          detail: `${field} is missing: set it in the KPN Things config node (it may come from an environment variable, e.g. \${KPN_THINGS_CLIENT_SECRET}).`,
+        throw new ValidationError({
           field,
+          code: 'missing_setting',
+          value: undefined,
+          problem: 'is missing',
         });
       }
     }
@@ -150,17 +177,33 @@ export class ThingsClient {
     this.#maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#userAgent = options.userAgent ?? 'node-red-kpn-things';
-    // Every call in flight listens on the close signal (and detaches when done): no fixed bound applies.
+    // Every wait (token, pause, backoff) listens on the close signal and detaches when done.
     setMaxListeners(0, this.#closing.signal);
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(options);
-    this.#lease = acquireTokenProvider({
+    this.#lease = (options.tokens ?? new TokenRegistry()).acquire({
       tokenUrl: tokenUrl(this.gripUrl, this.tenantId, options.tokenPath || DEFAULT_TOKEN_PATH),
       applicationId: options.applicationId || DEFAULT_APPLICATION_ID,
       clientId: options.clientId.trim(),
       clientSecret: options.clientSecret,
       renewMarginMs: options.renewMarginMs,
+      ...(options.clock ? { now: options.clock } : {}),
     });
+    this.#tokenRequester = {
+      policy: this.#retry,
+      post: (url, headers, body, signal) => {
+        const call = signal ? linkAbort(signal, this.#closing.signal) : undefined;
+        return send(this.#dispatcher, {
+          url,
+          method: 'POST',
+          headers: { ...headers, 'user-agent': this.#userAgent },
+          body,
+          signal: call ? call.signal : this.#closing.signal,
+          timeoutMs: this.timeoutMs,
+          maxResponseBytes: 64 * 1024,
+        }).finally(() => call?.dispose());
+      },
+    };
   }
 
   get closed(): boolean {
@@ -196,114 +239,49 @@ export class ThingsClient {
       method: endpoint.method,
       path: expandPath(endpoint.path, options.params),
       accept: endpoint.accept,
+      contentType: endpoint.contentType,
       api: endpoint.api,
     });
   }
 
   /** Any authenticated request to the API. */
   async request<T = unknown>(spec: RequestSpec): Promise<ThingsResponse<T>> {
-    if (this.#closed)
-      throw new ThingsAbortError('The KPN Things client is closed (node redeployed or stopped).');
+    if (this.#closed) throw new ThingsAbortError('The KPN Things client is closed.');
     const customerId =
       spec.customerId === null
         ? undefined
         : spec.customerId
           ? normalizeUuid(spec.customerId, 'customerId')
           : this.defaultCustomerId;
-    const url = this.#url(spec);
-    const call = linkAbort(spec.signal, this.#closing.signal);
+    // One signal per call: the caller's, passed straight to undici when this client's own (destroyed)
+    // pool ends the exchange on close; otherwise one controller that also follows the close signal.
+    const call =
+      spec.signal && !this.#ownsDispatcher ? linkAbort(spec.signal, this.#closing.signal) : undefined;
+    const signal = call ? call.signal : (spec.signal ?? this.#closing.signal);
     try {
-      return await this.#send<T>(spec, url, customerId, call.signal);
-    } finally {
-      call.dispose();
-    }
-  }
-
-  async #send<T>(
-    spec: RequestSpec,
-    url: string,
-    customerId: string | undefined,
-    signal: AbortSignal,
-  ): Promise<ThingsResponse<T>> {
-    const method = spec.method;
-    const headers: Record<string, string> = {
-      accept: spec.accept ?? MEDIA_TYPES.json,
-      'user-agent': this.#userAgent,
-    };
-    let body: string | undefined;
-    if (spec.body !== undefined) {
-      body = JSON.stringify(spec.body);
-      headers['content-type'] = MEDIA_TYPES.json;
-    }
-    if (customerId) {
-      if (this.contextMode === 'legacy') {
-        await this.#switchContext(customerId, signal);
-        headers[HEADERS.legacyClientId] = customerId;
-      } else {
-        headers[HEADERS.securityContext] = securityContextValue(customerId);
-      }
-    }
-    const started = Date.now();
-    const provider = this.#lease.provider;
-    let retries = 0;
-    let refreshedToken = false;
-    for (;;) {
-      await this.#waitWhilePaused(signal);
-      const token = await provider.getToken(this.#tokenRequester, signal);
-      this.#requests++;
-      let res: HttpResponse;
-      try {
-        res = await send(this.#dispatcher, {
-          url,
-          method,
-          headers: { ...headers, authorization: `Bearer ${token}` },
-          body,
-          signal,
-          timeoutMs: spec.timeoutMs ?? this.timeoutMs,
-          maxResponseBytes: this.#maxResponseBytes,
-        });
-      } catch (err) {
-        const error = err instanceof ThingsError ? err : new ThingsAbortError();
-        const delay =
-          error.kind === 'network' && shouldRetryNetworkError(method, error.code)
-            ? retryDelay(retries + 1, this.#retry, undefined, Date.now() - started)
-            : undefined;
-        if (delay === undefined) throw withRetries(error, retries);
-        retries = this.#countRetry(retries);
-        await sleep(delay, signal).catch(() => {
-          throw withRetries(new ThingsAbortError(), retries);
-        });
-        continue;
-      }
-      const authRejected = res.status === 401 || (spec.api === 'beta' && res.status === 302);
-      if (authRejected) {
-        provider.invalidate(token);
-        if (!refreshedToken) {
-          refreshedToken = true;
-          retries = this.#countRetry(retries);
-          continue;
-        }
-        throw withRetries(new ThingsApiError(this.#authProblem(res, url)), retries);
-      }
-      if (res.status >= 200 && res.status < 300) {
-        return { status: res.status, headers: res.headers, body: parseBody<T>(res, url), retries, url };
-      }
-      if (shouldRetryStatus(method, res.status)) {
-        const retryAfter = parseRetryAfter(res.headers['retry-after']);
-        const delay = retryDelay(retries + 1, this.#retry, retryAfter, Date.now() - started);
-        if (delay !== undefined) {
-          if (res.status === 429) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + delay);
-          retries = this.#countRetry(retries);
-          await sleep(delay, signal).catch(() => {
-            throw withRetries(new ThingsAbortError(), retries);
-          });
-          continue;
-        }
-      }
-      throw withRetries(
-        new ThingsApiError(problemFromResponse(res.status, res.text, instanceOf(url))),
-        retries,
+      if (customerId && this.contextMode === 'legacy') await this.#switchContext(customerId, signal);
+      const prepared = this.#prepare(spec, customerId);
+      let refreshed = false;
+      const { value, retries } = await runWithRetry<ThingsResponse<T>>(
+        async (retries) => {
+          const outcome = await this.#attempt<T>(prepared, signal, retries, refreshed);
+          if (!outcome.ok && outcome.immediate) refreshed = true;
+          return outcome;
+        },
+        {
+          policy: this.#retry,
+          signals: [signal, this.#closing.signal],
+          onRetry: (error, delayMs) => {
+            this.#retries++;
+            // A 429 pauses every call of this credential, in every client that shares its token.
+            if (error.status === 429) this.#lease.provider.pauseFor(delayMs);
+          },
+        },
       );
+      value.retries = retries;
+      return value;
+    } finally {
+      call?.dispose();
     }
   }
 
@@ -316,25 +294,97 @@ export class ThingsClient {
     if (this.#ownsDispatcher) await this.#dispatcher.destroy().catch(() => undefined);
   }
 
-  readonly #tokenRequester: TokenRequester = (url, headers, body) =>
-    send(this.#dispatcher, {
-      url,
-      method: 'POST',
-      headers: { ...headers, 'user-agent': this.#userAgent },
+  /** Prepare: everything about the request that does not change between attempts. */
+  #prepare(spec: RequestSpec, customerId: string | undefined): PreparedRequest {
+    const headers: Record<string, string> = {
+      accept: spec.accept ?? MEDIA_TYPES.jsonOrProblem,
+      'user-agent': this.#userAgent,
+    };
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers['content-type'] = MEDIA_TYPES.json;
+    } else if (spec.contentType) {
+      headers['content-type'] = spec.contentType;
+    }
+    if (customerId) {
+      // Legacy mode: the context switch for this customer was made before (see request()).
+      if (this.contextMode === 'legacy') headers[HEADERS.legacyClientId] = customerId;
+      else headers[HEADERS.securityContext] = securityContextValue(customerId);
+    }
+    return {
+      method: spec.method,
+      url: this.#url(spec),
+      headers,
       body,
-      signal: this.#closing.signal,
-      timeoutMs: this.timeoutMs,
-      maxResponseBytes: 64 * 1024,
-    });
-
-  #countRetry(retries: number): number {
-    this.#retries++;
-    return retries + 1;
+      timeoutMs: spec.timeoutMs ?? this.timeoutMs,
+    };
   }
 
-  async #waitWhilePaused(signal: AbortSignal): Promise<void> {
-    const wait = this.#pausedUntil - Date.now();
-    if (wait > 0) await sleep(wait, signal).catch(() => Promise.reject(new ThingsAbortError()));
+  /** Attempt + classify: one exchange with the current token, and what its outcome means. */
+  async #attempt<T>(
+    req: PreparedRequest,
+    signal: AbortSignal,
+    retries: number,
+    refreshed: boolean,
+  ): Promise<AttemptResult<ThingsResponse<T>>> {
+    const provider = this.#lease.provider;
+    const paused = provider.pausedFor();
+    if (paused > 0)
+      await sleep(paused, signal, this.#closing.signal).catch(() => Promise.reject(this.#aborted()));
+    const token = await provider.getToken(this.#tokenRequester, signal, this.#closing.signal);
+    this.#requests++;
+    req.headers.authorization = `Bearer ${token}`;
+    let res: HttpResponse;
+    try {
+      res = await send(this.#dispatcher, {
+        url: req.url,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal,
+        timeoutMs: req.timeoutMs,
+        maxResponseBytes: this.#maxResponseBytes,
+      });
+    } catch (err) {
+      if (this.#closed || signal.aborted) return { ok: false, error: this.#aborted(), retry: false };
+      const error = err instanceof ThingsError ? err : new ThingsAbortError();
+      const retry = error.kind === 'network' && shouldRetryNetworkError(req.method, error.code);
+      return { ok: false, error, retry };
+    }
+    const status = res.status;
+    if (status >= 200 && status < 300) {
+      try {
+        return {
+          ok: true,
+          value: { status, headers: res.headers, body: parseBody<T>(res, req.url), retries, url: req.url },
+        };
+      } catch (err) {
+        return { ok: false, error: err as ThingsError, retry: false };
+      }
+    }
+    if (status === 401 || (status >= 300 && status < 400)) {
+      // The token is bad (or lacks KPN Things access): drop it, fetch a fresh one, try once more.
+      provider.invalidate(token);
+      return {
+        ok: false,
+        error: new ThingsApiError(authProblem(res, req.url)),
+        retry: !refreshed,
+        immediate: true,
+      };
+    }
+    return {
+      ok: false,
+      error: new ThingsApiError(problemFromResponse(status, res.text, instanceOf(req.url))),
+      retry: shouldRetryStatus(req.method, status),
+      retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+    };
+  }
+
+  #aborted(): ThingsAbortError {
+    return this.#closed
+      ? new ThingsAbortError('The KPN Things client was closed (node redeployed or stopped).')
+      : new ThingsAbortError();
   }
 
   /** The URL of a request: a path below the API base, or an API link rebased onto the API origin. */
@@ -358,20 +408,6 @@ export class ThingsClient {
     return url.toString();
   }
 
-  #authProblem(res: HttpResponse, url: string) {
-    if (res.status === 302) {
-      return {
-        type: PROBLEM_TYPES.http,
-        title: 'Unauthorized',
-        status: 401,
-        detail:
-          'The beta API redirected to a login page (302): the token is invalid or the API key has no KPN Things access.',
-        instance: instanceOf(url),
-      };
-    }
-    return problemFromResponse(res.status, res.text, instanceOf(url));
-  }
-
   #switchContext(customerId: string, signal: AbortSignal): Promise<void> {
     let pending = this.#contextSwitches.get(customerId);
     if (!pending) {
@@ -385,9 +421,16 @@ export class ThingsClient {
   }
 }
 
-function withRetries<E extends ThingsError>(error: E, retries: number): E {
-  error.retries = retries;
-  return error;
+/** Problem details of a rejected token: a 401 as the API said it, a 3xx as the 401 it means. */
+function authProblem(res: HttpResponse, url: string) {
+  if (res.status === 401) return problemFromResponse(401, res.text, instanceOf(url));
+  return {
+    type: PROBLEM_TYPES.http,
+    title: 'Unauthorized',
+    status: 401,
+    detail: `The API answered ${res.status} (a redirect): the token is invalid or the API key has no KPN Things access.`,
+    instance: instanceOf(url),
+  };
 }
 
 function instanceOf(url: string): string {
@@ -412,7 +455,7 @@ function parseBody<T>(res: HttpResponse, url: string): T {
         detail: `The API answered ${res.status} with a body that is not valid JSON.`,
         instance: instanceOf(url),
       },
-      { cause: err },
+      { cause: err, hint: 'response.malformed' },
     );
   }
 }

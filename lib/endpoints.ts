@@ -15,6 +15,8 @@ export const MEDIA_TYPES = {
   json: 'application/json',
   jsonUtf8: 'application/json; charset=utf-8',
   problem: 'application/problem+json',
+  /** What current-API calls accept: their answers, and their RFC 7807 errors (never refused with 406). */
+  jsonOrProblem: 'application/json, application/problem+json',
   betaDevice: 'application/vnd.kpnthings.device.v1.response+json',
   betaActuator: 'application/vnd.kpnthings.actuator.v1.response+json',
 } as const;
@@ -33,23 +35,36 @@ export interface Endpoint {
   /** Path template below the API base URL; `{name}` placeholders are URL-encoded on expansion. */
   path: string;
   accept: string;
-  /** 'beta' endpoints report a bad token as 302 Found instead of 401. */
+  /** Content-Type sent even without a body, where the documentation asks for it. */
+  contentType?: string;
+  /** Which API: both report a bad token (or one without KPN Things access) with a 3xx; the current one also with 401. */
   api: 'current' | 'beta';
 }
 
 export const ENDPOINTS = {
-  listDevices: { method: 'GET', path: '/devices', accept: MEDIA_TYPES.json, api: 'current' },
-  getDevice: { method: 'GET', path: '/devices/{deviceId}', accept: MEDIA_TYPES.json, api: 'current' },
+  listDevices: { method: 'GET', path: '/devices', accept: MEDIA_TYPES.jsonOrProblem, api: 'current' },
+  getDevice: {
+    method: 'GET',
+    path: '/devices/{deviceId}',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  // The device picker's DevEUI lookup: a guess (neither this call nor its fields are documented).
   listNetworkAdapters: {
     method: 'GET',
     path: '/devices/{deviceId}/network-adapters',
-    accept: MEDIA_TYPES.json,
+    accept: MEDIA_TYPES.jsonOrProblem,
     api: 'current',
   },
-  listDownlinks: { method: 'GET', path: '/downlinks', accept: MEDIA_TYPES.json, api: 'current' },
+  listDownlinks: { method: 'GET', path: '/downlinks', accept: MEDIA_TYPES.jsonOrProblem, api: 'current' },
   // Customers: path not found in any public spec; KPN Things calls customers "clients".
-  listCustomers: { method: 'GET', path: '/clients', accept: MEDIA_TYPES.json, api: 'current' },
-  getCustomer: { method: 'GET', path: '/clients/{customerId}', accept: MEDIA_TYPES.json, api: 'current' },
+  listCustomers: { method: 'GET', path: '/clients', accept: MEDIA_TYPES.jsonOrProblem, api: 'current' },
+  getCustomer: {
+    method: 'GET',
+    path: '/clients/{customerId}',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
   listDevicesBeta: { method: 'GET', path: '/api/devices', accept: MEDIA_TYPES.betaDevice, api: 'beta' },
   sendDownlinkBeta: {
     method: 'POST',
@@ -61,11 +76,10 @@ export const ENDPOINTS = {
     method: 'GET',
     path: '/api/v1/lifecycle/clients/{customerId}/context-switch',
     accept: MEDIA_TYPES.json,
+    contentType: MEDIA_TYPES.json,
     api: 'beta',
   },
 } as const satisfies Record<string, Endpoint>;
-
-export type EndpointName = keyof typeof ENDPOINTS;
 
 /** Substitutes `{name}` placeholders, URL-encoding each value. Throws on a missing parameter. */
 export function expandPath(template: string, params: Record<string, string> = {}): string {

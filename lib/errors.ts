@@ -1,7 +1,10 @@
 /**
- * One error family for everything the client can fail with. Each carries RFC 7807 problem details
- * (`problem`) and the same flat fields, so a flow can branch on `status`, `title` or `type` and show
- * `detail`, whatever went wrong. Nothing secret is ever put into these errors.
+ * One error family for everything the library can fail with, invalid input included. Each carries
+ * RFC 7807 problem details (`problem`) and the same flat fields, so a flow can branch on `status`,
+ * `title` or `type` and show `detail`, whatever went wrong. What the user should do about it is a
+ * hint CODE (`hint`, e.g. 'grip.service-missing', with `hintParams`): the nodes translate it through
+ * their message catalogues, so no user-facing advice is written in English here.
+ * Nothing secret is ever put into these errors.
  */
 import type { ProblemDetails } from './types';
 
@@ -20,25 +23,66 @@ export const PROBLEM_TYPES = {
 export type ThingsErrorKind =
   'api' | 'auth' | 'network' | 'timeout' | 'aborted' | 'validation' | 'malformed-response';
 
+/**
+ * What the user can do about a failure, as a catalogue key below `kpn-things.hints.` (the nodes
+ * translate it). `input.<ValidationErrorCode>` codes come from ValidationError.
+ */
+export type HintCode =
+  | 'grip.credentials-wrong'
+  | 'grip.service-missing'
+  | 'grip.tenant-wrong'
+  | 'grip.refused'
+  | 'grip.token-url'
+  | 'grip.no-token'
+  | 'grip.unavailable'
+  | 'api.unauthorized'
+  | 'api.forbidden'
+  | 'api.not-found'
+  | 'api.rate-limited'
+  | 'api.server'
+  | 'network'
+  | 'timeout'
+  | 'aborted'
+  | 'response.malformed'
+  | 'response.too-large'
+  | `input.${ValidationErrorCode}`
+  | 'unexpected';
+
+export type HintParams = Record<string, string | number>;
+
+/** Problem details with the hint code: what lib/ hands to whoever shows a failure. */
+export interface ThingsProblem extends ProblemDetails {
+  hint?: HintCode;
+  hintParams?: HintParams;
+}
+
+export interface ThingsErrorOptions {
+  code?: string;
+  cause?: unknown;
+  hint?: HintCode;
+  hintParams?: HintParams;
+}
+
 export class ThingsError extends Error {
   readonly kind: ThingsErrorKind;
   readonly problem: ProblemDetails;
   /** Retries made before giving up (0 when the first attempt failed for good). */
   retries: number;
-  /** Low-level code of a network error (e.g. ECONNRESET), when there was one. */
+  /** Low-level code of a network error (e.g. ECONNRESET), or a ValidationError's code. */
   readonly code?: string;
+  /** What the user can do about it, as a catalogue code (see HintCode). */
+  readonly hint?: HintCode;
+  readonly hintParams?: HintParams;
 
-  constructor(
-    kind: ThingsErrorKind,
-    problem: ProblemDetails,
-    options: { code?: string; cause?: unknown } = {},
-  ) {
+  constructor(kind: ThingsErrorKind, problem: ProblemDetails, options: ThingsErrorOptions = {}) {
     super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title, { cause: options.cause });
     this.name = 'ThingsError';
     this.kind = kind;
     this.problem = problem;
     this.retries = 0;
     if (options.code !== undefined) this.code = options.code;
+    if (options.hint !== undefined) this.hint = options.hint;
+    if (options.hintParams !== undefined) this.hintParams = options.hintParams;
   }
 
   get status(): number {
@@ -65,18 +109,17 @@ export class ThingsError extends Error {
 /** A non-2xx answer of the KPN Things API. */
 export class ThingsApiError extends ThingsError {
   constructor(problem: ProblemDetails, options: { cause?: unknown } = {}) {
-    super(problem.status === 401 ? 'auth' : 'api', problem, options);
+    super(problem.status === 401 ? 'auth' : 'api', problem, { ...options, hint: statusHint(problem.status) });
     this.name = 'ThingsApiError';
   }
 }
 
-/** GRIP refused to issue a token; `hint` says what to fix. */
+/** GRIP refused to issue a token; `hint` says (as a code) what to fix. */
 export class GripAuthError extends ThingsError {
-  readonly hint: string;
-  constructor(problem: ProblemDetails, hint: string) {
-    super('auth', problem);
+  declare readonly hint: HintCode;
+  constructor(problem: ProblemDetails, hint: HintCode) {
+    super('auth', problem, { hint });
     this.name = 'GripAuthError';
-    this.hint = hint;
   }
 }
 
@@ -85,7 +128,7 @@ export class ThingsNetworkError extends ThingsError {
     super(
       'network',
       { type: PROBLEM_TYPES.network, title: 'Network error', status: 0, detail },
-      { code, cause },
+      { code, cause, hint: 'network' },
     );
     this.name = 'ThingsNetworkError';
   }
@@ -96,17 +139,119 @@ export class ThingsTimeoutError extends ThingsError {
     super(
       'timeout',
       { type: PROBLEM_TYPES.timeout, title: 'Request timed out', status: 0, detail },
-      { code },
+      { code, hint: 'timeout' },
     );
     this.name = 'ThingsTimeoutError';
   }
 }
 
 export class ThingsAbortError extends ThingsError {
-  constructor(detail = 'The request was cancelled (node closed or redeployed).') {
-    super('aborted', { type: PROBLEM_TYPES.aborted, title: 'Request aborted', status: 0, detail });
+  constructor(detail = 'The request was cancelled.') {
+    super(
+      'aborted',
+      { type: PROBLEM_TYPES.aborted, title: 'Request aborted', status: 0, detail },
+      { hint: 'aborted' },
+    );
     this.name = 'ThingsAbortError';
   }
+}
+
+/** Stable, programmatic error codes of {@link ValidationError}. */
+export type ValidationErrorCode =
+  | 'invalid_deveui'
+  | 'invalid_payload'
+  | 'empty_payload'
+  | 'payload_too_large'
+  | 'invalid_port'
+  | 'invalid_uuid'
+  | 'invalid_datetime'
+  | 'invalid_limit'
+  | 'invalid_external_reference'
+  | 'invalid_senml'
+  | 'invalid_query'
+  | 'missing_setting';
+
+export interface ValidationErrorDetails {
+  /** The input field, e.g. 'devEUI', 'port', 'payload', 'customerId', 'records[2].v'. */
+  field: string;
+  code: ValidationErrorCode;
+  /** The offending value; only a short preview of it is kept on the error. */
+  value: unknown;
+  /** What is wrong, phrased to follow the field name, e.g. `"12345" is 5 hex digits long`. */
+  problem: string;
+  /** The rule the value must follow, e.g. `a DevEUI has exactly 16 hex digits (e.g. 0123456789ABCDEF).` */
+  fix?: string;
+  /** The same as `fix` (its name before hint codes; the error's own `hint` is a code). */
+  hint?: string;
+  /** Extra parameters of the hint code `input.<code>` (`field` is always given). */
+  hintParams?: HintParams;
+}
+
+/**
+ * A user input is invalid; nothing was sent. `message` is one sentence: `{field} {problem}; {fix}`.
+ * `value` holds a short preview of the input (never a possibly large value verbatim). Its hint code is
+ * `input.<code>` with the field as a parameter; its problem is a 400 'Invalid input' (no HTTP exchange).
+ */
+export class ValidationError extends ThingsError {
+  declare readonly code: ValidationErrorCode;
+  declare readonly hint: HintCode;
+  readonly field: string;
+  readonly value: string;
+  /** The rule the value must follow (part of the message). */
+  readonly fix: string;
+
+  constructor(details: ValidationErrorDetails) {
+    const fix = details.fix ?? details.hint ?? '';
+    const message = fix
+      ? `${details.field} ${details.problem}; ${fix}`
+      : `${details.field} ${details.problem}.`;
+    super(
+      'validation',
+      {
+        type: PROBLEM_TYPES.invalidInput,
+        title: 'Invalid input',
+        status: 400,
+        detail: message,
+        field: details.field,
+        code: details.code,
+      },
+      {
+        code: details.code,
+        hint: `input.${details.code}`,
+        hintParams: { ...details.hintParams, field: details.field },
+      },
+    );
+    this.name = 'ValidationError';
+    this.message = message;
+    this.field = details.field;
+    this.value = preview(details.value);
+    this.fix = fix;
+  }
+}
+
+const PREVIEW_CHARS = 40;
+
+/**
+ * A short, single-line description of any value, for error messages: strings are quoted (and cut
+ * after 40 characters), binary data and arrays are summarised by their size.
+ */
+export function preview(value: unknown): string {
+  if (typeof value === 'string') {
+    const chars = Array.from(value);
+    const cut = chars.length > PREVIEW_CHARS ? chars.slice(0, PREVIEW_CHARS - 1).join('') + '…' : value;
+    return JSON.stringify(cut);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (Buffer.isBuffer(value)) return `<Buffer of ${value.length} bytes>`;
+  if (value instanceof Uint8Array) return `<Uint8Array of ${value.length} bytes>`;
+  if (Array.isArray(value)) return `<array of ${value.length} items>`;
+  if (typeof value === 'function') return '<function>';
+  if (typeof value === 'symbol') return '<symbol>';
+  return '<object>';
 }
 
 const STATUS_TITLES: Record<number, string> = {
@@ -123,7 +268,7 @@ const STATUS_TITLES: Record<number, string> = {
   504: 'Gateway timeout',
 };
 
-export function statusTitle(status: number): string {
+function statusTitle(status: number): string {
   return STATUS_TITLES[status] ?? `HTTP ${status}`;
 }
 
@@ -183,27 +328,58 @@ export function redact(text: string, secrets: (string | undefined)[], minLength 
   return out;
 }
 
-/** Known GRIP error texts and what the user should do about them. */
-export const GRIP_HINTS: { match: RegExp; hint: string }[] = [
-  {
-    match: /Feature user does not exist anymore/i,
-    hint: 'The API key id or secret is wrong: check the client id and secret of the KPN Things config node.',
-  },
-  {
-    match: /Feature service does not exist anymore/i,
-    hint: 'The API key lacks the KPN Things service in GRIP: add the KPN Things service to this API key in the KPN Things portal.',
-  },
-  {
-    match: /idpId.{0,3}not found/i,
-    hint: 'The tenant id is wrong: copy the tenant id from the KPN Things portal (API keys page) into the config node.',
-  },
+/** The hint code for an API answer with this status (none where there is nothing useful to say). */
+export function statusHint(status: number): HintCode | undefined {
+  if (status === 401) return 'api.unauthorized';
+  if (status === 403) return 'api.forbidden';
+  if (status === 404) return 'api.not-found';
+  if (status === 429) return 'api.rate-limited';
+  if (status >= 500) return 'api.server';
+  return undefined;
+}
+
+/** GRIP's three documented refusals, recognised by their text whatever the HTTP status. */
+const GRIP_MESSAGES: { match: RegExp; hint: HintCode }[] = [
+  { match: /Feature user does not exist anymore/i, hint: 'grip.credentials-wrong' },
+  { match: /Feature service does not exist anymore/i, hint: 'grip.service-missing' },
+  { match: /idpId.{0,3}not found/i, hint: 'grip.tenant-wrong' },
 ];
 
-export function gripHint(bodyText: string, status: number): string {
-  for (const { match, hint } of GRIP_HINTS) if (match.test(bodyText)) return hint;
-  if (status === 401 || status === 403)
-    return 'GRIP refused the API key: check the tenant id, client id and secret of the KPN Things config node.';
-  if (status === 404)
-    return 'The token URL was not found: check the GRIP URL and token path of the config node.';
-  return 'GRIP did not issue a token: check the config node settings, or try again later.';
+/** The documented GRIP refusal a body names, if any. */
+export function knownGripRefusal(bodyText: string): HintCode | undefined {
+  for (const { match, hint } of GRIP_MESSAGES) if (match.test(bodyText)) return hint;
+  return undefined;
+}
+
+/** The hint code of a GRIP answer that issued no token. */
+export function gripHint(bodyText: string, status: number): HintCode {
+  const known = knownGripRefusal(bodyText);
+  if (known) return known;
+  if (status === 401 || status === 403) return 'grip.refused';
+  if (status === 404) return 'grip.token-url';
+  if (status >= 200 && status < 300) return 'grip.no-token';
+  return 'grip.unavailable';
+}
+
+/**
+ * THE one way any error becomes problem details: a ThingsError's own problem (with the retries made,
+ * a network code, and its hint code); anything else an 'Unexpected error'. Callers translate `hint`.
+ */
+export function problemDetails(err: unknown): ThingsProblem {
+  if (err instanceof ThingsError) {
+    const problem: ThingsProblem = { ...err.problem };
+    if (err.retries > 0) problem.retries = err.retries;
+    if (err.code) problem.code = err.code;
+    if (err.hint) problem.hint = err.hint;
+    if (err.hintParams) problem.hintParams = { ...err.hintParams };
+    return problem;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    type: PROBLEM_TYPES.http,
+    title: 'Unexpected error',
+    status: 0,
+    detail: message,
+    hint: 'unexpected',
+  };
 }

@@ -1,5 +1,6 @@
 /**
- * When to try a request again, and how long to wait. Pure functions: the client applies them.
+ * When to try a request again, how long to wait, and the one executor that does it (runWithRetry),
+ * used by every API request and by the GRIP token fetch.
  *
  * - 429 and 503: retried for every method (the server did not act), honouring Retry-After.
  * - GET (and other idempotent methods): also 502, 504 and connection failures of any kind.
@@ -8,6 +9,7 @@
  * Every wait is bounded by the policy's total deadline.
  */
 import type { HttpMethod } from './endpoints';
+import { ThingsAbortError, type ThingsError } from './errors';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (default 3). */
@@ -102,21 +104,98 @@ export function retryDelay(
   return delay;
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or rejects with the reason of the first of `signals` to abort. */
+export function sleep(ms: number, ...signals: (AbortSignal | undefined)[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
+    for (const signal of signals) {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
     }
-    const onAbort = (): void => {
+    const detach = (): void => {
+      for (const signal of signals) signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = function (this: AbortSignal): void {
       clearTimeout(timer);
-      reject(signal?.reason);
+      detach();
+      reject(this.reason);
     };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      detach();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    for (const signal of signals) signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** What one attempt came to: a value, a final failure, or a failure worth another attempt. */
+export type AttemptResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly error: ThingsError;
+      /** Try again (subject to the policy); false: give up with `error` now. */
+      readonly retry: boolean;
+      /** The server's Retry-After, in ms. */
+      readonly retryAfterMs?: number;
+      /** Try again at once, without waiting (a refreshed token); still counted as a retry. */
+      readonly immediate?: boolean;
+    };
+
+export interface RetryRun {
+  policy: RetryPolicy;
+  /** Any of these cancels the waits between attempts (the attempts get their signal from their caller). */
+  signals?: (AbortSignal | undefined)[];
+  /** Clock (tests); default Date.now. */
+  now?: () => number;
+  random?: () => number;
+  /** Told of every retry about to be made, with the wait before it (e.g. to pause a credential on 429). */
+  onRetry?: (error: ThingsError, delayMs: number) => void;
+}
+
+/** A failure with the retries made before it; an abort during a wait becomes a ThingsAbortError. */
+export interface Retried<T> {
+  value: T;
+  retries: number;
+}
+
+/**
+ * THE retry executor: runs `attempt` until it succeeds, fails for good, or the policy (retries,
+ * Retry-After cap, total deadline) says stop. Every error it throws carries `retries`.
+ */
+export async function runWithRetry<T>(
+  attempt: (retries: number) => Promise<AttemptResult<T>>,
+  run: RetryRun,
+): Promise<Retried<T>> {
+  const now = run.now ?? Date.now;
+  const started = now();
+  let retries = 0;
+  for (;;) {
+    const result = await attempt(retries);
+    if (result.ok) return { value: result.value, retries };
+    const error = result.error;
+    if (!result.retry) throw withRetries(error, retries);
+    let delay: number | undefined = 0;
+    if (!result.immediate) {
+      delay = retryDelay(retries + 1, run.policy, result.retryAfterMs, now() - started, run.random);
+      if (delay === undefined) throw withRetries(error, retries);
+    }
+    retries++;
+    run.onRetry?.(error, delay);
+    if (delay > 0) {
+      try {
+        await sleep(delay, ...(run.signals ?? []));
+      } catch {
+        throw withRetries(new ThingsAbortError(), retries);
+      }
+    } else if (run.signals?.some((signal) => signal?.aborted)) {
+      throw withRetries(new ThingsAbortError(), retries);
+    }
+  }
+}
+
+function withRetries<E extends ThingsError>(error: E, retries: number): E {
+  error.retries = retries;
+  return error;
 }

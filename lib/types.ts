@@ -88,16 +88,3 @@ export interface Customer {
   name: string;
   [field: string]: unknown;
 }
-
-/** The two token response shapes GRIP is documented with. */
-export interface TokenResponseSnake {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-}
-export interface TokenResponseCamel {
-  accessToken: string;
-  token_type?: string;
-  tokenType?: string;
-  expiresIn: number;
-}

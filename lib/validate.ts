@@ -6,77 +6,10 @@
  * sees what to change before any network call is made.
  */
 
-/** Stable, programmatic error codes of {@link ValidationError}. */
-export type ValidationErrorCode =
-  | 'invalid_deveui'
-  | 'invalid_payload'
-  | 'empty_payload'
-  | 'payload_too_large'
-  | 'invalid_port'
-  | 'invalid_uuid'
-  | 'invalid_datetime'
-  | 'invalid_limit'
-  | 'invalid_external_reference'
-  | 'invalid_senml'
-  | 'invalid_query'
-  | 'missing_setting';
+import { ValidationError, preview, type ValidationErrorCode } from './errors';
 
-export interface ValidationErrorDetails {
-  /** The input field, e.g. 'devEUI', 'port', 'payload', 'customerId', 'records[2].v'. */
-  field: string;
-  code: ValidationErrorCode;
-  /** The offending value; only a short preview of it is kept on the error. */
-  value: unknown;
-  /** What is wrong, phrased to follow the field name, e.g. `"12345" is 5 hex digits long`. */
-  problem: string;
-  /** How to fix it, e.g. `a DevEUI has exactly 16 hex digits (e.g. 0123456789ABCDEF).` */
-  hint: string;
-}
-
-/**
- * A user input is invalid. `message` is one sentence: `{field} {problem}; {hint}`.
- * `value` holds a short preview of the input (never a possibly large value verbatim).
- */
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
-  readonly field: string;
-  readonly code: ValidationErrorCode;
-  readonly value: string;
-  readonly hint: string;
-
-  constructor(details: ValidationErrorDetails) {
-    super(`${details.field} ${details.problem}; ${details.hint}`);
-    this.field = details.field;
-    this.code = details.code;
-    this.value = preview(details.value);
-    this.hint = details.hint;
-  }
-}
-
-const PREVIEW_CHARS = 40;
-
-/**
- * A short, single-line description of any value, for error messages: strings are quoted (and cut
- * after 40 characters), binary data and arrays are summarised by their size.
- */
-export function preview(value: unknown): string {
-  if (typeof value === 'string') {
-    const chars = Array.from(value);
-    const cut = chars.length > PREVIEW_CHARS ? chars.slice(0, PREVIEW_CHARS - 1).join('') + '…' : value;
-    return JSON.stringify(cut);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (Buffer.isBuffer(value)) return `<Buffer of ${value.length} bytes>`;
-  if (value instanceof Uint8Array) return `<Uint8Array of ${value.length} bytes>`;
-  if (Array.isArray(value)) return `<array of ${value.length} items>`;
-  if (typeof value === 'function') return '<function>';
-  if (typeof value === 'symbol') return '<symbol>';
-  return '<object>';
-}
+export { ValidationError, preview };
+export type { ValidationErrorCode, ValidationErrorDetails } from './errors';
 
 /** The JavaScript type of a value, phrased for a message ("a number", "an array", "null"). */
 function typeName(value: unknown): string {
@@ -96,14 +29,8 @@ function wrongType(value: unknown): string {
   return `${preview(value)} is ${typeName(value)}`;
 }
 
-function fail(
-  field: string,
-  code: ValidationErrorCode,
-  value: unknown,
-  problem: string,
-  hint: string,
-): never {
-  throw new ValidationError({ field, code, value, problem, hint });
+function fail(field: string, code: ValidationErrorCode, value: unknown, problem: string, fix: string): never {
+  throw new ValidationError({ field, code, value, problem, fix });
 }
 
 /** Returns `undefined` for `undefined`, `null` and `''`, otherwise `fn(value)`. */
@@ -319,9 +246,13 @@ export function normalizePort(value: unknown, field = 'port'): number {
   return port;
 }
 
-/** Normalises a page size / limit: a positive integer up to `max`, given as a number or numeric string. */
-export function normalizeLimit(value: unknown, field = 'limit', max = 1000): number {
-  const hint = `use a whole number from 1 to ${max}.`;
+/**
+ * Normalises a page size / limit: a positive integer, given as a number or numeric string. The API
+ * documents no maximum, so none is invented here (a server that refuses a size says so itself);
+ * a caller with a real bound of its own may pass `max`.
+ */
+export function normalizeLimit(value: unknown, field = 'limit', max = Number.MAX_SAFE_INTEGER): number {
+  const hint = 'use a whole number of at least 1.';
   const limit = toInteger(value);
   if (limit === undefined) {
     const problem =

@@ -1,192 +1,459 @@
 'use strict';
-// npm run bench: the client measured against raw undici, side by side in one process, against the
-// same simulator on 127.0.0.1. Reports ratios (client time / baseline time), never absolute verdicts.
-// Bounded: fixed request counts, everything on loopback, exits when done.
+// npm run bench: the package's nodes measured in a real Node-RED runtime (test/harness: embedded
+// RED.init with the packed package installed, flows deployed through the runtime API, the simulator
+// in a child process). Ratios are side by side in one run: median of BENCH_ROUNDS (>= 5) rounds whose
+// order alternates, min-max printed. Writes bench/results.json. Exits non-zero when an invariant
+// breaks (more than one token request on a cold start, a lost or doubled message).
+//   node scripts/bench.js [--only throughput|tokens|split|redeploy] [--profile-ours SECONDS]
+// Everything on 127.0.0.1; bounded counts; about 3-5 minutes on 2 cores.
+const fs = require('node:fs');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { setInterval, clearInterval } = require('node:timers');
 const { Agent, request } = require('undici');
-const { startSimulator } = require('../dist/lib/simulator');
-const { ThingsClient, ENDPOINTS, collect, devicePages, items } = require('../dist/lib');
+const h = require('../dist/test/harness');
+const { buildDownlinkRecords } = require('../dist/lib');
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS || 5));
+const N = Number(process.env.BENCH_MESSAGES || 2000);
+const REDEPLOYS = Number(process.env.BENCH_REDEPLOYS || 100);
+const ONLY = argValue('--only');
+const PROFILE_SECONDS = Number(argValue('--profile-ours') || 0);
+const RESULTS = path.join(__dirname, '..', 'bench', 'results.json');
+
+function argValue(name) {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+const failures = [];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, digits = 2) => (x === null || x === undefined ? 'n/a' : Number(x).toFixed(digits));
+
+function check(result, label, n) {
+  if (result.missing > 0 || result.duplicates > 0) {
+    failures.push(`${label}: ${result.missing} lost, ${result.duplicates} doubled of ${n}`);
+  }
+}
+
+function tokenUrlOf(sim) {
+  return `${sim.gripUrl}/v2/${sim.credentials.tenantId}/oidc/idp/c1/token`;
+}
+
+function tokenBody(sim) {
+  const { clientId, clientSecret, applicationId } = sim.credentials;
+  return JSON.stringify({
+    grant_type: 'client_credentials',
+    audience: applicationId,
+    client_id: clientId,
+    client_secret: clientSecret,
+  });
+}
 
 async function rawToken(sim, dispatcher) {
-  const { tenantId, clientId, clientSecret, applicationId } = sim.credentials;
-  const res = await request(`${sim.gripUrl}/v2/${tenantId}/oidc/idp/c1/token`, {
+  const res = await request(tokenUrlOf(sim), {
     dispatcher,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      audience: applicationId,
-      client_id: clientId,
-      client_secret: clientSecret,
-    }),
+    body: tokenBody(sim),
   });
   return (await res.body.json()).access_token;
 }
 
-function newClient(sim) {
-  const { tenantId, clientId, clientSecret, applicationId } = sim.credentials;
-  return new ThingsClient({
-    tenantId,
-    clientId,
-    clientSecret,
-    applicationId,
-    apiUrl: sim.apiUrl,
-    gripUrl: sim.gripUrl,
-    proxy: 'none',
+/** The messages every variant sends: the same downlinks, one per index. */
+function downlinkMessage(sim, i) {
+  const msg = h.DOWNLINK.message(i, sim);
+  msg.externalReference = `bench-${i}`;
+  return msg;
+}
+
+/**
+ * The variants of the downlink path. Each is { name, run(n, c) -> ms }. The uplink comparison
+ * (uplinkVsRawHttpC16, uplinkVsHandBuiltC16) adds three variants the same way once the uplink node
+ * exists: a bare node:http server doing sha256 verify + JSON.parse, the HTTP In -> function -> HTTP
+ * Response chain, and kpn-things-uplink, each fed by an undici loop.
+ */
+function downlinkVariants(runtime, sim, token, rawAgent) {
+  const records = (msg) => buildDownlinkRecords(msg.devEUI, msg.payload);
+  const viaDriver = (chainId, build) => async (n, c) => {
+    const result = await h.startRun(h.driverOf(chainId), { n, concurrency: c, message: build }).done;
+    check(result, chainId, n);
+    if (result.counts.ok !== n) failures.push(`${chainId}: ${n - result.counts.ok} of ${n} failed`);
+    return result.ms;
+  };
+  return {
+    raw: async (n, c) => {
+      const bodies = Array.from({ length: n }, (_, i) => {
+        const msg = downlinkMessage(sim, i);
+        return {
+          url: `${sim.apiUrl}/api/actuator/downlinks?port=${msg.port}&externalReference=${msg.externalReference}`,
+          body: JSON.stringify(records(msg)),
+        };
+      });
+      let next = 0;
+      let failed = 0;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: c }, async () => {
+          while (next < n) {
+            const { url, body } = bodies[next++];
+            const res = await request(url, {
+              dispatcher: rawAgent,
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${token}`,
+                'content-type': 'application/json',
+                accept: 'application/vnd.kpnthings.actuator.v1.response+json',
+              },
+              body,
+            });
+            await res.body.json();
+            if (res.statusCode !== 200 && res.statusCode !== 201 && res.statusCode !== 202) failed++;
+          }
+        }),
+      );
+      if (failed) failures.push(`raw undici: ${failed} of ${n} failed`);
+      return performance.now() - start;
+    },
+    ours: viaDriver('bench-ours', (i) => downlinkMessage(sim, i)),
+    naive: viaDriver('bench-naive', (i) => {
+      const msg = downlinkMessage(sim, i);
+      msg.records = records(msg);
+      return msg;
+    }),
+    core: viaDriver('bench-core', (i) => {
+      const msg = downlinkMessage(sim, i);
+      return {
+        url: `${sim.apiUrl}/api/actuator/downlinks?port=${msg.port}&externalReference=${msg.externalReference}`,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/vnd.kpnthings.actuator.v1.response+json',
+        },
+        payload: JSON.stringify(records(msg)),
+      };
+    }),
+  };
+}
+
+function downlinkFlows(sim) {
+  const z = 'harness-tab';
+  return h.flowOf(sim, [{ id: 'bench-ours', type: 'kpn-things-downlink', props: h.DOWNLINK.props(sim) }], {
+    statusNode: false,
+    extraNodes: [
+      { id: 'bench-naive-driver', type: 'harness-driver', z, wires: [['bench-naive']] },
+      {
+        id: 'bench-naive',
+        type: 'harness-naive-downlink',
+        z,
+        apiUrl: sim.apiUrl,
+        tokenUrl: tokenUrlOf(sim),
+        tokenBody: tokenBody(sim),
+        wires: [['sink-ok']],
+      },
+      { id: 'bench-core-driver', type: 'harness-driver', z, wires: [['bench-core']] },
+      {
+        id: 'bench-core',
+        type: 'http request',
+        z,
+        method: 'POST',
+        ret: 'obj',
+        paytoqs: 'ignore',
+        url: '',
+        tls: '',
+        persist: true,
+        proxy: '',
+        insecureHTTPParser: false,
+        authType: '',
+        senderr: false,
+        headers: [],
+        wires: [['bench-core-check']],
+      },
+      // The core node does not fail on HTTP errors: count a non-2xx answer as a failure.
+      {
+        id: 'bench-core-check',
+        type: 'switch',
+        z,
+        property: 'statusCode',
+        propertyType: 'msg',
+        rules: [{ t: 'btwn', v: '200', vt: 'num', v2: '299', v2t: 'num' }, { t: 'else' }],
+        checkall: 'false',
+        outputs: 2,
+        wires: [['sink-ok'], ['sink-error']],
+      },
+    ],
   });
 }
 
-async function time(fn) {
-  const start = process.hrtime.bigint();
-  const result = await fn();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, result };
-}
-
-async function inBatches(total, concurrency, fn) {
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      next++;
-      await fn();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/** Median over ROUNDS of (client ms / raw ms), alternating which goes first. */
-async function compare(name, raw, client) {
-  const ratios = [];
-  const raws = [];
-  const clients = [];
+/** Median over ROUNDS of ratio = raw ms / variant ms (throughput relative to raw), order alternating. */
+async function compareRounds(variants, names, n, c) {
+  const times = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [raw, client] : [client, raw];
-    const times = [];
-    for (const fn of order) times.push((await time(fn)).ms);
-    const [rawMs, clientMs] = round % 2 === 0 ? times : [times[1], times[0]];
-    raws.push(rawMs);
-    clients.push(clientMs);
-    ratios.push(clientMs / rawMs);
+    const order = round % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) times[name].push(await variants[name](n, c));
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { name, rawMs: median(raws), clientMs: median(clients), ratio: median(ratios) };
+  const out = {};
+  for (const name of names) {
+    const ratios = times[name].map((ms, i) => times.raw[i] / ms);
+    out[name] = {
+      msgsPerSec: median(times[name].map((ms) => (n * 1000) / ms)),
+      ratio: median(ratios),
+      min: Math.min(...ratios),
+      max: Math.max(...ratios),
+    };
+  }
+  return out;
+}
+
+async function throughput(runtime, results, table) {
+  const sim = await h.SimProcess.start({ deviceCount: 100 });
+  const rawAgent = new Agent({ keepAliveTimeout: 10_000 });
+  try {
+    const token = await rawToken(sim.info, rawAgent);
+    const { flows, credentials } = downlinkFlows(sim.info);
+    await runtime.deploy(flows, credentials);
+    const variants = downlinkVariants(runtime, sim.info, token, rawAgent);
+    for (const name of ['raw', 'ours', 'naive', 'core']) await variants[name](200, 16); // warm-up
+    if (PROFILE_SECONDS > 0) {
+      const until = Date.now() + PROFILE_SECONDS * 1000;
+      let sent = 0;
+      while (Date.now() < until) sent += (await variants.ours(N, 16), N);
+      console.log(`profiled kpn-things-downlink for ${PROFILE_SECONDS} s: ${sent} messages`);
+      return;
+    }
+    const c16 = await compareRounds(variants, ['raw', 'ours', 'naive', 'core'], N, 16);
+    const c64 = await compareRounds(variants, ['raw', 'ours', 'naive'], N, 64);
+    results.oursVsRawUndiciC16 = c16.ours.ratio;
+    results.oursVsRawUndiciC64 = c64.ours.ratio;
+    results.oursVsCoreHttpRequestC16 = c16.ours.msgsPerSec / c16.core.msgsPerSec;
+    results.naiveVsRawUndiciC16 = c16.naive.ratio;
+    results.naiveVsRawUndiciC64 = c64.naive.ratio;
+    const labels = {
+      raw: 'raw undici request loop, cached token (ceiling)',
+      ours: 'kpn-things-downlink',
+      naive: 'naive 40-line node awaiting undici',
+      core: "core 'http request' + hand-set bearer",
+    };
+    for (const [c, set] of [
+      [16, c16],
+      [64, c64],
+    ]) {
+      for (const [name, r] of Object.entries(set)) {
+        table.push([
+          `c=${c} ${labels[name]}`,
+          fmt(r.msgsPerSec, 0),
+          `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)})`,
+        ]);
+      }
+    }
+  } finally {
+    await runtime.deploy([]);
+    await rawAgent.close();
+    await sim.close();
+  }
+}
+
+async function tokens(runtime, results, table) {
+  // Cold start: a fresh simulator (so a fresh token cache key), 64 messages at once.
+  {
+    const sim = await h.SimProcess.start({ deviceCount: 20 });
+    const { flows, credentials } = h.flowOf(sim.info, [h.chainOf(h.DOWNLINK, sim.info)]);
+    await runtime.deploy(flows, credentials);
+    const result = await h.startRun(h.driverOf(h.chainId(h.DOWNLINK)), {
+      n: 64,
+      concurrency: 64,
+      message: (i) => downlinkMessage(sim.info, i),
+    }).done;
+    check(result, 'cold start', 64);
+    results.tokenRequestsColdStart = (await sim.stats()).tokenRequests;
+    if (results.tokenRequestsColdStart !== 1) {
+      failures.push(
+        `cold start: ${results.tokenRequestsColdStart} token requests for 64 concurrent messages (want 1)`,
+      );
+    }
+    table.push([
+      'token requests, cold start, 64 concurrent',
+      String(results.tokenRequestsColdStart),
+      'want 1',
+    ]);
+    await runtime.deploy([]);
+    await sim.close();
+  }
+  // A scaled day: 24 token lifetimes of 0.25 s under steady load.
+  {
+    const lifetime = 0.25;
+    const sim = await h.SimProcess.start({ deviceCount: 20, tokenLifetimeSeconds: lifetime });
+    const { flows, credentials } = h.flowOf(sim.info, [h.chainOf(h.DOWNLINK, sim.info)]);
+    await runtime.deploy(flows, credentials);
+    const run = h.startRun(h.driverOf(h.chainId(h.DOWNLINK)), {
+      n: 1_000_000,
+      concurrency: 16,
+      message: (i) => downlinkMessage(sim.info, i),
+      timeoutMs: 60_000,
+    });
+    await h.sleep(24 * lifetime * 1000);
+    run.stop();
+    const result = await run.done;
+    const stats = await sim.stats();
+    results.tokenRequestsScaledDay = stats.tokenRequests;
+    table.push([
+      `token requests, 24 lifetimes (${lifetime} s) under load`,
+      String(stats.tokenRequests),
+      `want ~24; ${result.counts.ok} ok, ${result.counts.catch} failed`,
+    ]);
+    await runtime.deploy([]);
+    await sim.close();
+  }
+}
+
+async function splitPeakRss(runtime, devices) {
+  const sim = await h.SimProcess.start({ deviceCount: devices, customerCount: 0 });
+  try {
+    const chain = {
+      id: 'bench-split',
+      type: 'kpn-things-devices',
+      props: { ...h.DEVICES.props(sim.info), output: 'split', maxItems: String(devices * 2) },
+    };
+    const { flows, credentials } = h.flowOf(sim.info, [chain]);
+    await runtime.deploy(flows, credentials);
+    global.gc?.();
+    await h.sleep(200);
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
+    const result = await h.startRun(h.driverOf('bench-split'), {
+      n: 1,
+      concurrency: 1,
+      expected: devices,
+      message: () => ({ payload: '' }),
+      timeoutMs: 180_000,
+    }).done;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (result.counts.ok !== devices) failures.push(`split ${devices}: ${result.counts.ok} messages`);
+    return { mb: (peak - base) / 1024 / 1024, ms: result.ms };
+  } finally {
+    await runtime.deploy([]);
+    await sim.close();
+  }
+}
+
+/** Peak RSS growth of one split run, in a fresh process so no earlier run has grown the heap. */
+function splitInChild(devices) {
+  const { execFileSync } = require('node:child_process');
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', path.join(__dirname, 'bench.js'), '--split-child', String(devices)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const result = JSON.parse(out.trim().split('\n').pop());
+  failures.push(...result.failures);
+  return result;
+}
+
+async function split(_runtime, results, table) {
+  const small = splitInChild(10_000);
+  const large = splitInChild(100_000);
+  results.splitPeakRssMb10k = small.mb;
+  results.splitPeakRssMb100k = large.mb;
+  table.push([
+    'split 10 000 devices: peak RSS growth (MB)',
+    fmt(small.mb, 1),
+    `${fmt(small.ms / 1000, 1)} s`,
+  ]);
+  table.push([
+    'split 100 000 devices: peak RSS growth (MB)',
+    fmt(large.mb, 1),
+    `${fmt(large.ms / 1000, 1)} s; ${fmt(large.mb / small.mb)}x of 10k (want <= 1.25x)`,
+  ]);
+}
+
+async function redeploy(runtime, results, table) {
+  const sim = await h.SimProcess.start({ deviceCount: 20 });
+  try {
+    await sim.inject({ route: '*', latencyMs: 30, rate: 0.5 });
+    const { grown, logs, outcomes } = await h.redeployUnderLoad(runtime, sim, REDEPLOYS);
+    results.leakedHandlesAfterRedeploys = h.total(grown);
+    const cancelLines = logs.filter((line) => /cancel/i.test(line)).length;
+    table.push([
+      `handles left after ${REDEPLOYS} redeploys under load`,
+      String(results.leakedHandlesAfterRedeploys),
+      `${JSON.stringify(grown)}; ${outcomes} outcomes; ${cancelLines} log lines about cancelled calls`,
+    ]);
+  } finally {
+    await runtime.deploy([]);
+    await sim.close();
+  }
+}
+
+async function splitChild(devices) {
+  const runtime = await h.sharedRuntime();
+  try {
+    // Warm up code paths on a small list first, so the measure is the list's, not the JIT's.
+    await splitPeakRss(runtime, 500);
+    const result = await splitPeakRss(runtime, devices);
+    console.log(JSON.stringify({ ...result, failures }));
+  } finally {
+    await h.stopSharedRuntime();
+  }
 }
 
 async function main() {
-  const results = [];
-  const notes = [];
-
-  // 1. Small GETs: one device per call, sequential and 50 at a time.
-  {
-    const sim = await startSimulator({ deviceCount: 100 });
-    const dispatcher = new Agent({ connections: 16 });
-    const token = await rawToken(sim, dispatcher);
-    const client = newClient(sim);
-    await client.authenticate();
-    const rawGet = async () => {
-      const res = await request(`${sim.apiUrl}/devices?limit=1`, {
-        dispatcher,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      });
-      await res.body.json();
-    };
-    const clientGet = () => client.call(ENDPOINTS.listDevices, { query: { limit: 1 } });
-    for (let i = 0; i < 200; i++) {
-      await rawGet();
-      await clientGet();
+  const splitDevices = Number(argValue('--split-child') || 0);
+  if (splitDevices > 0) return splitChild(splitDevices);
+  const started = Date.now();
+  const runtime = await h.sharedRuntime();
+  const results = {
+    tokenRequestsColdStart: null,
+    tokenRequestsScaledDay: null,
+    oursVsRawUndiciC16: null,
+    oursVsRawUndiciC64: null,
+    oursVsCoreHttpRequestC16: null,
+    uplinkVsRawHttpC16: null,
+    uplinkVsHandBuiltC16: null,
+    splitPeakRssMb10k: null,
+    splitPeakRssMb100k: null,
+    leakedHandlesAfterRedeploys: null,
+  };
+  const table = [];
+  const sections = { throughput, tokens, split, redeploy };
+  try {
+    for (const [name, section] of Object.entries(sections)) {
+      if (PROFILE_SECONDS > 0 && name !== 'throughput') continue;
+      if (ONLY && ONLY !== name) continue;
+      const t = Date.now();
+      await section(runtime, results, table);
+      console.error(`  ${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
-    results.push(
-      await compare(
-        '2 000 sequential GET /devices?limit=1',
-        () => inBatches(2000, 1, rawGet),
-        () => inBatches(2000, 1, clientGet),
-      ),
-    );
-    results.push(
-      await compare(
-        '5 000 GET /devices?limit=1, 50 concurrent',
-        () => inBatches(5000, 50, rawGet),
-        () => inBatches(5000, 50, clientGet),
-      ),
-    );
-    notes.push(
-      `token requests for all client calls above: ${sim.tokensIssued - 1} (plus 1 for the raw baseline)`,
-    );
-    await client.close();
-    await dispatcher.close();
-    await sim.close();
+  } finally {
+    await h.stopSharedRuntime();
   }
-
-  // 2. Paging 100 000 devices, 1 000 a page: the raw loop follows next links; the client uses devicePages.
-  {
-    const sim = await startSimulator({ deviceCount: 100_000 });
-    const dispatcher = new Agent({ connections: 4 });
-    const token = await rawToken(sim, dispatcher);
-    const client = newClient(sim);
-    await client.authenticate();
-    const rawAll = async () => {
-      let url = `${sim.apiUrl}/devices?limit=1000`;
-      let count = 0;
-      while (url) {
-        const res = await request(url, {
-          dispatcher,
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-        });
-        const body = await res.body.json();
-        count += body.items.length;
-        url = body.next;
-      }
-      return count;
-    };
-    const clientAll = async () => (await collect(devicePages(client, { limit: 1000 }))).items.length;
-    const count = await clientAll();
-    if (count !== 100_000 || (await rawAll()) !== 100_000) throw new Error(`paging counted ${count}`);
-    results.push(await compare('page through 100 000 devices (100 pages)', rawAll, clientAll));
-
-    // Memory: streaming item by item keeps about one page alive.
-    global.gc?.();
-    const before = process.memoryUsage().heapUsed;
-    let peak = before;
-    let streamed = 0;
-    for await (const device of items(devicePages(client, { limit: 1000 }))) {
-      if (device && ++streamed % 5000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
-    }
-    notes.push(
-      `streaming 100 000 devices: peak heap growth ${((peak - before) / 1048576).toFixed(1)} MiB (${streamed} items)`,
-    );
-    await client.close();
-    await dispatcher.close();
-    await sim.close();
-  }
-
-  // 3. Token single-flight: 1 000 concurrent first calls.
-  {
-    const sim = await startSimulator({ deviceCount: 5 });
-    const client = newClient(sim);
-    const { ms } = await time(() =>
-      Promise.all(
-        Array.from({ length: 1000 }, () => client.call(ENDPOINTS.listDevices, { query: { limit: 1 } })),
-      ),
-    );
-    notes.push(
-      `1 000 concurrent calls on a cold cache: ${sim.tokensIssued} token request(s), ${ms.toFixed(0)} ms in all`,
-    );
-    await client.close();
-    await sim.close();
-  }
-
+  if (PROFILE_SECONDS > 0) return;
+  const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i].length), 8));
   console.log(
-    `\nKPN Things client vs raw undici (same simulator, same process, median of ${ROUNDS} rounds)\n`,
+    `\nReal Node-RED runtime, simulator in a child process, ${ROUNDS} rounds of ${N} messages (median; min-max)`,
   );
-  console.log('| scenario | raw undici ms | client ms | ratio (client/raw) |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const r of results)
-    console.log(`| ${r.name} | ${r.rawMs.toFixed(0)} | ${r.clientMs.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
-  console.log('');
-  for (const note of notes) console.log(`- ${note}`);
+  console.log(`${'measure'.padEnd(widths[0])}  ${'msgs/s'.padStart(widths[1])}  vs raw undici / note`);
+  for (const row of table)
+    console.log(`${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2]}`);
+  results.rounds = ROUNDS;
+  results.messagesPerRound = N;
+  results.seconds = Math.round((Date.now() - started) / 1000);
+  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+  fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(process.cwd(), RESULTS)} (${results.seconds} s)`);
+  if (failures.length > 0) {
+    console.error(`\nInvariants broken:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
 });

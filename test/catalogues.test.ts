@@ -33,7 +33,8 @@ function runtimeKeys(node: string): string[] {
   for (const dir of sources) {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const text = fs.readFileSync(path.join(dir, file), 'utf8');
-      for (const m of text.matchAll(/'(kpn-things\.[\w.-]+)'/g)) keys.add(m[1]);
+      // A literal ending in '.' is a key prefix (the hint codes' prefix), not a key.
+      for (const m of text.matchAll(/'(kpn-things\.[\w.-]+)'/g)) if (!m[1].endsWith('.')) keys.add(m[1]);
       if (dir.endsWith(node))
         for (const m of text.matchAll(/ctx\.t\('([\w.-]+)'/g)) keys.add(`${node}.${m[1]}`);
     }

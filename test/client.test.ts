@@ -3,9 +3,11 @@ import { inspect } from 'node:util';
 import type { Simulator } from '../lib/simulator/types';
 import { clientFor, withSimulator } from './support/sim';
 import type { ThingsClient } from '../lib/client';
+import { TokenRegistry } from '../lib/auth/token-registry';
 import { ENDPOINTS } from '../lib/endpoints';
 import {
   GripAuthError,
+  problemDetails,
   ThingsAbortError,
   ThingsApiError,
   ThingsError,
@@ -20,6 +22,12 @@ import { ValidationError } from '../lib/validate';
 import type { CursorPage, Device } from '../lib/types';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (in small real steps, for loopback I/O only) until `done()` holds; fails after 2 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await sleep(10);
+  assert.ok(done(), 'condition not reached in time');
+}
 
 describe('ThingsClient against the simulator', function () {
   let sim: Simulator;
@@ -66,22 +74,32 @@ describe('ThingsClient against the simulator', function () {
       assert.equal(sim.tokensIssued, 1);
     });
 
-    it('renews the token before it expires, without a failed call', async () => {
-      // 1 s lifetime: the margin is capped at half the lifetime, so renewal starts at 0.5 s.
-      sim.setTokenLifetime(1);
-      await client.call(ENDPOINTS.listDevices);
-      assert.equal(sim.tokensIssued, 1);
-      await sleep(900); // inside the renewal margin, before expiry: the held token is used, a new one fetched
-      await client.call(ENDPOINTS.listDevices);
-      await sleep(100);
-      assert.equal(sim.tokensIssued, 2, 'a background renewal was made');
-      await sleep(150); // the first token has expired; the renewed one (renewal due at ~1.4 s) is used
-      await client.call(ENDPOINTS.listDevices);
-      assert.equal(sim.tokensIssued, 2);
-      assert.equal(sim.requests.filter((r) => r.status === 401).length, 0);
+    it('renews the token before it expires, without a failed call (injected clock, no sleeps)', async () => {
+      // One-hour token, 5 min margin: renewal is due at 55 min. The clock is the client's own option.
+      let now = Date.now();
+      const timed = clientFor(sim, { clock: () => now, tokens: new TokenRegistry() });
+      try {
+        await timed.call(ENDPOINTS.listDevices);
+        assert.equal(sim.tokensIssued, 1);
+        now += 56 * 60_000; // inside the renewal margin, before expiry: the held token is used, a new one fetched
+        await timed.call(ENDPOINTS.listDevices);
+        await until(() => sim.tokensIssued === 2);
+        now += 5 * 60_000; // the first token has expired; the renewed one is used
+        await timed.call(ENDPOINTS.listDevices);
+        assert.equal(sim.tokensIssued, 2);
+        assert.equal(timed.stats().tokenFetches, 2);
+        assert.equal(sim.requests.filter((r) => r.status === 401).length, 0);
+        now += 2 * 3_600_000; // long past both: a fresh token before the call, never an expired one
+        await timed.call(ENDPOINTS.listDevices);
+        assert.equal(sim.tokensIssued, 3);
+      } finally {
+        await timed.close();
+      }
     });
 
     it('after a 401 drops the token, fetches one new token and retries once', async () => {
+      // The Getting Started reading (401); the simulator's default is the APIs page's 302.
+      sim.setBadTokenStatus(401);
       await client.authenticate();
       sim.revokeTokens();
       const res = await client.call(ENDPOINTS.listDevices);
@@ -113,8 +131,8 @@ describe('ThingsClient against the simulator', function () {
     });
 
     for (const [name, setup, hint] of [
-      ['a wrong secret', { clientSecret: 'Wr0ng-S3cret-Value' }, /API key id or secret is wrong/],
-      ['a wrong tenant', { tenantId: 'no-such-tenant' }, /tenant id is wrong/],
+      ['a wrong secret', { clientSecret: 'Wr0ng-S3cret-Value' }, 'grip.credentials-wrong'],
+      ['a wrong tenant', { tenantId: 'no-such-tenant' }, 'grip.tenant-wrong'],
     ] as const) {
       it(`turns ${name} into a GRIP error with a hint and no secret`, async () => {
         const bad = clientFor(sim, setup);
@@ -124,8 +142,9 @@ describe('ThingsClient against the simulator', function () {
             (e: unknown) => e,
           );
           assert.ok(err instanceof GripAuthError);
-          assert.match(err.hint, hint);
-          assert.match(err.message, hint);
+          assert.equal(err.hint, hint);
+          assert.equal(problemDetails(err).hint, hint);
+          assert.equal(err.retries, 0, 'a documented refusal is not retried');
           assertNoSecret(err, ['Wr0ng-S3cret-Value', sim.credentials.clientSecret]);
         } finally {
           await bad.close();
@@ -142,7 +161,7 @@ describe('ThingsClient against the simulator', function () {
           (e: unknown) => e,
         );
         assert.ok(err instanceof GripAuthError);
-        assert.match(err.hint, /lacks the KPN Things service/);
+        assert.equal(err.hint, 'grip.service-missing');
         assertNoSecret(err, [other.credentials.clientSecret]);
       } finally {
         await bad.close();
@@ -447,8 +466,21 @@ describe('pagination against the simulator', function () {
     sim.clearRequests();
     assert.throws(() => devicePages(client, { limit: 0 }), ValidationError);
     assert.throws(() => devicePages(client, { createdSince: 'yesterday' }), ValidationError);
-    assert.throws(() => devicePages(client, { search: 'x' }), /query\.search.*q, limit/);
+    assert.throws(() => devicePages(client, { __proto__x: 'x' }), /query\.__proto__x/);
+    assert.throws(() => devicePages(client, { projectId: { nested: true } }), /query\.projectId/);
+    assert.throws(() => betaDevicePages(client, { q: 'x' }), /query\.q.*search/);
     assert.equal(sim.requests.length, 0);
+  });
+
+  it('passes filters it does not know through (the documented filters are only the most common)', async () => {
+    sim.clearRequests();
+    // Sent as given; should a server refuse the size, its own problem details reach the caller.
+    await devicePages(client, { projectId: 'p-1', limit: 1500 })
+      .next()
+      .catch((err: unknown) => assert.ok(err instanceof ThingsApiError && err.status === 400));
+    const sent = sim.requestsFor('GET /devices').at(-1);
+    assert.equal(sent?.query.projectId, 'p-1');
+    assert.equal(sent?.query.limit, '1500', 'no invented maximum');
   });
 });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { NodeAPI } from 'node-red';
+import { TokenRegistry } from '../lib/auth/token-registry';
 import { GripAuthError, ThingsApiError, ThingsNetworkError, ThingsTimeoutError } from '../lib/errors';
 import type { Simulator } from '../lib/simulator/types';
 import { ValidationError } from '../lib/validate';
@@ -69,12 +70,17 @@ describe('connection check (admin endpoint logic)', () => {
     it('GRIP refusals keep the hint and lose the secret', () => {
       const err = new GripAuthError(
         { title: 'GRIP token request failed', status: 401, detail: 'said: my-secret-1 is wrong' },
-        'The API key id or secret is wrong.',
+        'grip.credentials-wrong',
       );
-      const reply = problemReply(err, ['my-secret-1']);
+      const texts: Record<string, string> = {
+        'kpn-things.hints.grip.credentials-wrong': 'The API key id or secret is wrong.',
+      };
+      const reply = problemReply(err, ['my-secret-1'], (key) => texts[key] ?? key);
       assert.equal(reply.httpStatus, 502);
       assert.equal(reply.body.status, 401);
       assert.equal(reply.body.hint, 'The API key id or secret is wrong.');
+      // Without a catalogue text the code is shown, never an empty hint.
+      assert.equal(problemReply(err).body.hint, 'grip.credentials-wrong');
       assert.ok(!JSON.stringify(reply).includes('my-secret-1'));
     });
 
@@ -190,8 +196,8 @@ describe('connection check (admin endpoint logic)', () => {
         nodes: { getNode: () => null },
         util: {},
       } as unknown as NodeAPI;
-      registerAdminRoutes(red);
-      registerAdminRoutes(red);
+      registerAdminRoutes(red, new TokenRegistry());
+      registerAdminRoutes(red, new TokenRegistry());
       assert.deepEqual(routes, [
         'POST /kpn-things/test-connection',
         'GET /kpn-things/config/:id/devices',
@@ -199,7 +205,7 @@ describe('connection check (admin endpoint logic)', () => {
       ]);
       assert.deepEqual(permissions.sort(), ['kpn-things-config.read', 'kpn-things-config.write']);
       // A new runtime (a new admin app) gets its own routes.
-      registerAdminRoutes({ ...red, httpAdmin: { ...fakeApp } } as unknown as NodeAPI);
+      registerAdminRoutes({ ...red, httpAdmin: { ...fakeApp } } as unknown as NodeAPI, new TokenRegistry());
       assert.equal(routes.length, 6);
     });
   });

@@ -97,10 +97,18 @@ describe('problem details for flows', () => {
   });
 
   it('keeps the GRIP hint and network codes; no HTTP status for network errors', () => {
-    const grip = toProblem(
-      new GripAuthError({ title: 'GRIP token request failed', status: 401 }, 'fix the key'),
+    const refused = new GripAuthError(
+      { title: 'GRIP token request failed', status: 401 },
+      'grip.service-missing',
     );
-    assert.equal(grip.hint, 'fix the key');
+    const grip = toProblem(refused);
+    assert.equal(grip.hint, 'grip.service-missing');
+    assert.equal(grip.hintCode, 'grip.service-missing');
+    const translated = toProblem(refused, (key) =>
+      key === 'kpn-things.hints.grip.service-missing' ? 'Add the service.' : key,
+    );
+    assert.equal(translated.hint, 'Add the service.');
+    assert.equal(translated.hintCode, 'grip.service-missing');
     const network = new ThingsNetworkError('down', 'ECONNREFUSED');
     assert.equal(toProblem(network).code, 'ECONNREFUSED');
     assert.equal(hasHttpStatus(network), false);

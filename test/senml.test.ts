@@ -26,7 +26,7 @@ function senmlThrows(value: unknown, field: string, message?: RegExp): Validatio
   assert.equal(caught.code, 'invalid_senml');
   assert.equal(caught.field, field);
   assert.ok(caught.message.startsWith(`${field} `), caught.message);
-  assert.ok(caught.message.endsWith(caught.hint));
+  assert.ok(caught.message.endsWith(caught.fix));
   if (message) assert.match(caught.message, message);
   return caught;
 }

@@ -156,20 +156,41 @@ describe('KPN Things simulator', function () {
   });
 
   describe('authentication on the API', function () {
-    it('answers 401 problem+json to a missing or unknown token', async function () {
-      const missing = await fetch(`${sim.apiUrl}/devices`);
-      assert.equal(missing.status, 401);
-      assert.equal(missing.headers.get('content-type'), 'application/problem+json');
-      const body = await readJson(missing);
-      assert.equal(body.status, 401);
-      assert.equal(body.title, 'Unauthorized');
-      assert.equal(body.instance, '/devices');
-      const unknown = await fetch(`${sim.apiUrl}/devices`, { headers: { authorization: 'Bearer nope' } });
-      assert.equal(unknown.status, 401);
-      await unknown.body?.cancel();
+    it('answers 302 to GRIP login for a missing or unknown token on the current API (APIs page)', async function () {
+      for (const headers of [{}, { authorization: 'Bearer nope' }] as Record<string, string>[]) {
+        const res = await fetch(`${sim.apiUrl}/devices`, { headers, redirect: 'manual' });
+        assert.equal(res.status, 302);
+        assert.equal(res.headers.get('location'), `${sim.gripUrl}/login`);
+        assert.equal(await res.text(), '');
+      }
     });
 
-    it('answers 401 to an expired token', async function () {
+    it('answers 401 problem+json instead when badTokenStatus is 401 (Getting Started reading)', async function () {
+      sim.setBadTokenStatus(401);
+      try {
+        const missing = await fetch(`${sim.apiUrl}/devices`);
+        assert.equal(missing.status, 401);
+        assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+        const body = await readJson(missing);
+        assert.equal(body.status, 401);
+        assert.equal(body.title, 'Unauthorized');
+        assert.equal(body.instance, '/devices');
+        const unknown = await fetch(`${sim.apiUrl}/devices`, { headers: { authorization: 'Bearer nope' } });
+        assert.equal(unknown.status, 401);
+        await unknown.body?.cancel();
+        const beta = await fetch(`${sim.apiUrl}/api/devices`, {
+          headers: { accept: DEVICE_TYPE },
+          redirect: 'manual',
+        });
+        assert.equal(beta.status, 302, 'the beta API always answers 302');
+        await beta.body?.cancel();
+      } finally {
+        sim.setBadTokenStatus(302);
+      }
+      assert.throws(() => sim.setBadTokenStatus(403 as 401), /302 or 401/);
+    });
+
+    it('refuses an expired token', async function () {
       sim.setTokenLifetime(0.05);
       let short: string;
       try {
@@ -178,28 +199,45 @@ describe('KPN Things simulator', function () {
         sim.setTokenLifetime(3600);
       }
       await new Promise((resolve) => setTimeout(resolve, 80));
-      const res = await fetch(`${sim.apiUrl}/devices`, { headers: { authorization: `Bearer ${short}` } });
-      assert.equal(res.status, 401);
-      assert.match(String((await readJson(res)).detail), /expired/);
+      const headers = { authorization: `Bearer ${short}` };
+      const res = await fetch(`${sim.apiUrl}/devices`, { headers, redirect: 'manual' });
+      assert.equal(res.status, 302);
+      await res.body?.cancel();
+      sim.setBadTokenStatus(401);
+      try {
+        const detailed = await fetch(`${sim.apiUrl}/devices`, { headers });
+        assert.equal(detailed.status, 401);
+        assert.match(String((await readJson(detailed)).detail), /expired/);
+      } finally {
+        sim.setBadTokenStatus(302);
+      }
     });
 
-    it('answers 401 (current API) and 302 (beta API) to revoked tokens', async function () {
+    it('answers 302 on both APIs to revoked tokens (401 on the current API when so set)', async function () {
       const other = await startSimulator();
       try {
         const t = await getToken(other);
-        const ok = await fetch(`${other.apiUrl}/devices`, { headers: { authorization: `Bearer ${t}` } });
+        const headers = { authorization: `Bearer ${t}` };
+        const ok = await fetch(`${other.apiUrl}/devices`, { headers });
         assert.equal(ok.status, 200);
         await ok.body?.cancel();
         other.revokeTokens();
-        const res = await fetch(`${other.apiUrl}/devices`, { headers: { authorization: `Bearer ${t}` } });
+        for (const [path, accept] of [
+          ['/devices', 'application/json'],
+          ['/downlinks', 'application/json'],
+          ['/api/devices', DEVICE_TYPE],
+        ]) {
+          const res = await fetch(`${other.apiUrl}${path}`, {
+            headers: { ...headers, accept },
+            redirect: 'manual',
+          });
+          assert.equal(res.status, 302, path);
+          await res.body?.cancel();
+        }
+        other.setBadTokenStatus(401);
+        const res = await fetch(`${other.apiUrl}/devices`, { headers });
         assert.equal(res.status, 401);
         assert.match(String((await readJson(res)).detail), /revoked/);
-        const beta = await fetch(`${other.apiUrl}/api/devices`, {
-          headers: { authorization: `Bearer ${t}`, accept: DEVICE_TYPE },
-          redirect: 'manual',
-        });
-        assert.equal(beta.status, 302);
-        await beta.body?.cancel();
         const fresh = await getToken(other);
         const again = await fetch(`${other.apiUrl}/devices`, {
           headers: { authorization: `Bearer ${fresh}` },
@@ -250,7 +288,6 @@ describe('KPN Things simulator', function () {
           'id',
           'name',
           'description',
-          'barcode',
           'deviceSpecificationId',
           'createdAt',
           'modifiedAt',
@@ -314,7 +351,7 @@ describe('KPN Things simulator', function () {
       const cases: [string, RegExp][] = [
         ['/devices?limit=0', /'limit' must be greater than zero/],
         ['/devices?limit=-1', /'limit' must be greater than zero/],
-        ['/devices?limit=1001', /'limit'/],
+        ['/devices?limit=1.5', /'limit'/],
         ['/devices?limit=abc', /'limit'/],
         ['/devices?cursor=garbage!!', /'cursor'/],
         ['/devices?cursor=bm90LWpzb24', /'cursor'/],
@@ -473,7 +510,8 @@ describe('KPN Things simulator', function () {
       assert.equal(none.totalElements, 0);
       for (const query of [
         'pageSize=0',
-        'pageSize=1001',
+        'pageSize=0',
+        'sortBy=name,uuid',
         'currentPage=-1',
         'sortBy=colour',
         'sortOrder=UP',
@@ -548,11 +586,11 @@ describe('KPN Things simulator', function () {
       assert.match(String(created.id), /^[0-9a-f-]{36}$/);
 
       const listed = await readJson<Page>(
-        await api(`/downlinks?q=${encodeURIComponent(`urn:dev:DEVEUI:${eui}`)}`),
+        await api(`/downlinks?q=${encodeURIComponent(`urn:dev:DEVEUI:${eui}:`)}`),
       );
       assert.equal(listed.items.length, 1);
       assert.equal(listed.items[0].id, created.id);
-      assert.equal(listed.items[0].tagValue, `urn:dev:DEVEUI:${eui}`);
+      assert.equal(listed.items[0].tagValue, `urn:dev:DEVEUI:${eui}:`);
       // A customer's scope does not see the own client's downlinks.
       const scoped = await readJson<Page>(
         await api('/downlinks', { 'KPN-Things-Security-Context': `client:uuid:${sim.customers[0].id}` }),

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { ThingsError } from '../lib/errors';
 import {
   ValidationError,
   type ValidationErrorCode,
@@ -30,8 +31,11 @@ function throwsValidation(fn: () => unknown, field: string, code: ValidationErro
   assert.equal(caught.field, field);
   assert.equal(caught.code, code);
   assert.ok(caught.message.startsWith(`${field} `), `message should name ${field}: ${caught.message}`);
-  assert.ok(caught.hint.length > 0);
-  assert.ok(caught.message.endsWith(caught.hint), 'message should end with the hint');
+  assert.ok(caught.fix.length > 0);
+  assert.ok(caught.message.endsWith(caught.fix), 'message should end with the fix');
+  assert.equal(caught.hint, `input.${code}`, 'the hint is a catalogue code');
+  assert.equal(caught.hintParams?.field, field);
+  assert.equal(caught.kind, 'validation');
   assert.ok(/[.)]$/.test(caught.message), `message should be one full sentence: ${caught.message}`);
   assert.ok(!caught.message.includes('\n'));
   assert.ok(caught.value.length <= 60, 'value is a short preview');
@@ -53,7 +57,11 @@ describe('validate', () => {
       });
       assert.ok(err.value.length < 50);
       assert.equal(err.message, 'payload p; h.');
-      assert.equal(err.hint, 'h.');
+      assert.equal(err.fix, 'h.');
+      assert.equal(err.hint, 'input.invalid_payload');
+      assert.ok(err instanceof ThingsError, 'one error family');
+      assert.equal(err.status, 400);
+      assert.equal(err.problem.field, 'payload');
       assert.ok(err.stack);
     });
 
@@ -381,10 +389,12 @@ describe('validate', () => {
   });
 
   describe('normalizeLimit', () => {
-    it('accepts positive integers up to max', () => {
+    it('accepts any positive integer (the API documents no maximum), or up to a given max', () => {
       assert.equal(normalizeLimit(1), 1);
       assert.equal(normalizeLimit('50'), 50);
       assert.equal(normalizeLimit(1000), 1000);
+      assert.equal(normalizeLimit(1001), 1001);
+      assert.equal(normalizeLimit('250000'), 250000);
       assert.equal(normalizeLimit(5, 'pageSize', 5), 5);
     });
 
@@ -395,7 +405,7 @@ describe('validate', () => {
       );
       throwsValidation(() => normalizeLimit(-3), 'limit', 'invalid_limit');
       assert.match(
-        throwsValidation(() => normalizeLimit(1001), 'limit', 'invalid_limit').message,
+        throwsValidation(() => normalizeLimit(1001, 'limit', 1000), 'limit', 'invalid_limit').message,
         /maximum of 1000/,
       );
       throwsValidation(() => normalizeLimit(6, 'pageSize', 5), 'pageSize', 'invalid_limit');

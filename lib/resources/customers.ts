@@ -37,7 +37,7 @@ export function customerPages(
   return cursorList<Customer>(
     client,
     ENDPOINTS.listCustomers,
-    listQueryParams(query, CUSTOMER_QUERY_FIELDS, 'customer'),
+    listQueryParams(query, CUSTOMER_QUERY_FIELDS, 'customer', true),
     options,
   );
 }

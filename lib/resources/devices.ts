@@ -1,9 +1,13 @@
-/** Devices: the current API's cursor list, the beta API's page list, one device, its network adapters. */
+/**
+ * Devices: the current API's cursor list, the beta API's page list (and the translation of a
+ * current-API query into the beta vocabulary), one device, and the DevEUI of a device.
+ */
 import type { CallOptions, QueryParams, ThingsClient } from '../client';
 import { ENDPOINTS, type Endpoint } from '../endpoints';
+import { ThingsAbortError } from '../errors';
 import { cursorPages, numberedPages, type Page } from '../pagination';
 import type { BetaDevice, BetaPage, CursorPage, Device, NetworkAdapter } from '../types';
-import { normalizeUuid } from '../validate';
+import { ValidationError, normalizeDevEUI, normalizeUuid } from '../validate';
 import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
 
 /** Query parameters of GET /devices (all optional). */
@@ -58,7 +62,7 @@ export function devicePages(
   return cursorList<Device>(
     client,
     ENDPOINTS.listDevices,
-    listQueryParams(query, DEVICE_QUERY_FIELDS, 'device'),
+    listQueryParams(query, DEVICE_QUERY_FIELDS, 'device', true),
     options,
   );
 }
@@ -96,6 +100,107 @@ export function networkAdapterPages(
 ): AsyncGenerator<Page<NetworkAdapter>> {
   const id = normalizeUuid(deviceId, 'deviceId');
   return cursorList<NetworkAdapter>(client, ENDPOINTS.listNetworkAdapters, {}, options, { deviceId: id });
+}
+
+/**
+ * A current-API device query (q, limit, sort) in the beta API's vocabulary (search, pageSize,
+ * sortBy + sortOrder). The beta API sorts by one field: a sort with more keys is refused, as is any
+ * filter the beta API lacks. `field` names where the query came from, for the error.
+ */
+export function betaQueryFrom(query: Record<string, unknown>, field = ''): Record<string, unknown> {
+  const beta: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (name === 'q') beta.search = value;
+    else if (name === 'limit') beta.pageSize = value;
+    else if (name === 'sort') {
+      const keys = (Array.isArray(value) ? value.map(String) : String(value).split(','))
+        .map((key) => key.trim())
+        .filter((key) => key !== '');
+      if (keys.length > 1) {
+        throw new ValidationError({
+          field: field + name,
+          code: 'invalid_query',
+          value,
+          problem: `has ${keys.length} sort keys, and the beta API sorts by one field only`,
+          fix: 'give one field (e.g. name or -name), or choose the current API.',
+        });
+      }
+      if (keys.length === 1) {
+        beta.sortBy = keys[0].replace(/^-/, '');
+        beta.sortOrder = keys[0].startsWith('-') ? 'DESC' : 'ASC';
+      }
+    } else {
+      throw new ValidationError({
+        field: field + name,
+        code: 'invalid_query',
+        value,
+        problem: 'is not supported by the beta API',
+        fix: 'clear this filter, or choose the current API.',
+      });
+    }
+  }
+  return beta;
+}
+
+/** A device's id: `id`, or `uuid` (the only documented device shape, and the beta API's). */
+export function deviceIdOf(device: { id?: unknown; uuid?: unknown }): string | undefined {
+  if (typeof device.id === 'string' && device.id !== '') return device.id;
+  if (typeof device.uuid === 'string' && device.uuid !== '') return device.uuid;
+  return undefined;
+}
+
+/**
+ * The LoRa DevEUI of a device: 'none' when it has no LoRa adapter, 'unknown' when the lookup failed.
+ * The device's own DevEUI field wins when the answer has one; otherwise its network adapters are
+ * asked (a guess: neither that call nor its fields are documented, so it stays behind the endpoint
+ * table and any failure of it only makes this one device's DevEUI unknown).
+ */
+export type DevEUILookup = { devEUI: string } | { devEUI: null; reason: 'none' | 'unknown' };
+
+export async function lookupDevEUI(
+  client: ThingsClient,
+  device: Record<string, unknown>,
+  options: CallOptions = {},
+): Promise<DevEUILookup> {
+  const own = ownDevEUI(device);
+  if (own) return { devEUI: own };
+  const id = deviceIdOf(device);
+  if (!id) return { devEUI: null, reason: 'unknown' };
+  try {
+    for await (const page of networkAdapterPages(client, id, options)) {
+      const lora = page.items.find(isLoraWithDevEUI);
+      if (lora) return { devEUI: normalizeDevEUI(lora.devEUI, 'devEUI') };
+    }
+    return { devEUI: null, reason: 'none' };
+  } catch (err) {
+    // The caller gave up (or the client closed): stop the whole lookup, not just this device.
+    if (options.signal?.aborted || err instanceof ThingsAbortError) throw err;
+    return { devEUI: null, reason: 'unknown' };
+  }
+}
+
+/** A DevEUI field of the device itself (devEUI, devEui, DevEUI …), when it holds a valid one. */
+function ownDevEUI(device: Record<string, unknown>): string | undefined {
+  for (const [name, value] of Object.entries(device)) {
+    if (name.toLowerCase() !== 'deveui' || typeof value !== 'string') continue;
+    try {
+      return normalizeDevEUI(value, name);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function isLoraWithDevEUI(adapter: NetworkAdapter): boolean {
+  if (String(adapter.type).toLowerCase() !== 'lora' || typeof adapter.devEUI !== 'string') return false;
+  try {
+    normalizeDevEUI(adapter.devEUI);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Shared by every cursor-paginated list: the first page from the endpoint (or a given cursor), then `next` links. */

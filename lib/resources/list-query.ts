@@ -1,7 +1,8 @@
 /**
  * Turns a caller's list query (node settings merged with msg.query) into validated query
- * parameters. Unknown keys are refused with the list of known ones: a typo should not silently
- * list everything.
+ * parameters. Known names are checked by kind. Unknown names: the current API's filters are open
+ * (the documentation lists "the most common filters", `projectId` is another), so an open list passes
+ * them through as text; a closed list (the beta API) refuses them with the list of known ones.
  */
 import type { QueryParams } from '../client';
 import { ValidationError, normalizeIsoDateTime, normalizeLimit, normalizeUuid, preview } from '../validate';
@@ -21,15 +22,23 @@ export const COMMON_LIST_FIELDS = {
 
 const SORT_PATTERN = /^-?[A-Za-z][\w.]*(,-?[A-Za-z][\w.]*)*$/;
 
+/** A name an open list passes through: starts with a letter (so never `__proto__` and the like). */
+const OPEN_NAME = /^[A-Za-z][\w.-]*$/;
+
 export function listQueryParams(
   query: object | undefined,
   fields: Record<string, FieldKind>,
   what: string,
+  open = false,
 ): QueryParams {
   const out: QueryParams = {};
   for (const [key, raw] of Object.entries(query ?? {})) {
     if (raw === undefined || raw === null || raw === '') continue;
     const kind = fields[key];
+    if (!kind && open) {
+      out[key] = passThrough(key, raw);
+      continue;
+    }
     if (!kind) {
       throw new ValidationError({
         field: `query.${key}`,
@@ -81,6 +90,25 @@ function convert(key: string, kind: FieldKind, raw: unknown): QueryParams[string
       if (typeof raw !== 'string' && typeof raw !== 'number') throw invalid(key, raw, 'text');
       return String(raw);
   }
+}
+
+/** An unknown filter of an open list: a name starting with a letter, and text, a number, a boolean or a list of those. */
+function passThrough(key: string, raw: unknown): QueryParams[string] {
+  if (!OPEN_NAME.test(key)) {
+    throw new ValidationError({
+      field: `query.${key}`,
+      code: 'invalid_query',
+      value: key,
+      problem: 'is not a usable query parameter name',
+      fix: 'a name starts with a letter and holds letters, digits, ".", "_" or "-".',
+    });
+  }
+  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (raw instanceof Date && !Number.isNaN(raw.getTime())) return raw;
+  if (Array.isArray(raw) && raw.every((item) => typeof item === 'string' || typeof item === 'number')) {
+    return raw as (string | number)[];
+  }
+  throw invalid(`query.${key}`, raw, 'text, a number, a boolean, or a list of texts or numbers');
 }
 
 function invalid(field: string, raw: unknown, expected: string): ValidationError {

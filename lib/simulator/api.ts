@@ -1,13 +1,30 @@
 /**
  * The current KPN Things API (JSON, cursor pagination, problem+json errors): devices, their
- * network adapters, clients (customers) and downlinks.
+ * network adapters, device groups, projects, LoRa bindings, clients (customers) and downlinks.
+ *
+ * Lists ignore query parameters they do not know (the documented filters are "the most common"
+ * ones). An Accept header is answered with 406 only when it admits neither application/json nor
+ * application/problem+json (nor a wildcard).
  */
 import type { Device } from '../types';
 import { requireToken } from './auth';
 import { resolveScope, type Scope } from './context';
 import type { ClientRecord } from './data';
 import type { DownlinkRecord } from './downlinks';
-import { SimError, badRequest, json, single, type Reply, type RequestContext } from './http';
+import {
+  SimError,
+  badRequest,
+  header,
+  json,
+  mediaTypes,
+  single,
+  JSON_TYPE,
+  PROBLEM_JSON,
+  type Reply,
+  type RequestContext,
+} from './http';
+import type { Item } from './pagination';
+import type { DeviceGroupRecord, LoraBindingRecord, ProjectRecord } from './platform-data';
 import { listPage, timeFilters, TIME_PARAMS, type Predicate } from './pagination';
 import { isUuid } from './random';
 import type { Route } from './server';
@@ -16,6 +33,8 @@ import type { SimState } from './state';
 const DEVICE_SORT = ['name', 'createdAt', 'modifiedAt', 'id'] as const;
 const CLIENT_SORT = ['name', 'createdAt', 'modifiedAt', 'id'] as const;
 const DOWNLINK_SORT = ['createdAt', 'modifiedAt', 'id'] as const;
+const NAMED_SORT = ['name', 'createdAt', 'modifiedAt', 'id'] as const;
+const ACCEPTABLE = new Set([JSON_TYPE, PROBLEM_JSON, '*/*', 'application/*']);
 
 export function apiRoutes(state: SimState): Route[] {
   const route = (path: string, handle: (ctx: RequestContext, scope: Scope) => Reply): Route => ({
@@ -24,17 +43,41 @@ export function apiRoutes(state: SimState): Route[] {
     key: `GET ${path}`,
     handle: (ctx) => {
       const apiKey = requireToken(ctx, state, 'current');
+      requireJsonAccept(ctx);
       return handle(ctx, resolveScope(ctx, state, apiKey));
     },
   });
   return [
     route('/devices', (ctx, scope) => listDevices(ctx, scope, state)),
-    route('/devices/{id}', (ctx, scope) => json(200, findDevice(ctx.params.id, scope, state))),
+    route('/devices/{id}', (ctx, scope) => {
+      const device = findDevice(ctx.params.id, scope, state);
+      return json(200, presentDevice(state)?.(device) ?? device);
+    }),
     route('/devices/{id}/network-adapters', (ctx, scope) => listAdapters(ctx, scope, state)),
     route('/clients', (ctx, scope) => listClients(ctx, scope, state)),
     route('/clients/{id}', (ctx, scope) => json(200, findClient(ctx.params.id, scope, state))),
     route('/downlinks', (ctx, scope) => listDownlinks(ctx, scope, state)),
+    route('/device-groups', (ctx, scope) => listDeviceGroups(ctx, scope, state)),
+    route('/projects', (ctx, scope) => listProjects(ctx, scope, state)),
+    route('/projects/{id}', (ctx, scope) => json(200, findProject(ctx.params.id, scope, state))),
+    route('/lora/bindings', (ctx, scope) => listLoraBindings(ctx, scope, state)),
   ];
+}
+
+function requireJsonAccept(ctx: RequestContext): void {
+  const accepted = mediaTypes(header(ctx.headers, 'accept'));
+  if (accepted.length === 0 || accepted.some((type) => ACCEPTABLE.has(type))) return;
+  throw new SimError(
+    406,
+    `This API answers application/json (errors: application/problem+json); the Accept header admits neither.`,
+  );
+}
+
+/** A device as served: with `id`, with the documented `uuid` instead, or with both. */
+function presentDevice(state: SimState): ((device: Device) => Item) | undefined {
+  if (state.deviceIdField === 'id') return undefined;
+  if (state.deviceIdField === 'both') return (device) => ({ uuid: device.id, ...device });
+  return ({ id, ...rest }) => ({ uuid: id, ...rest });
 }
 
 function listDevices(ctx: RequestContext, scope: Scope, state: SimState): Reply {
@@ -44,6 +87,8 @@ function listDevices(ctx: RequestContext, scope: Scope, state: SimState): Reply 
     sortFields: DEVICE_SORT,
     filterParams: [...TIME_PARAMS, 'q', 'clientId', 'barcode', 'deviceSpecificationId'],
     filters: deviceFilters,
+    maxLimit: state.maxLimit,
+    present: presentDevice(state),
   });
 }
 
@@ -93,6 +138,7 @@ function listAdapters(ctx: RequestContext, scope: Scope, state: SimState): Reply
     sortFields: ['id'],
     filterParams: [],
     filters: () => [],
+    maxLimit: state.maxLimit,
   });
 }
 
@@ -108,6 +154,7 @@ function listClients(ctx: RequestContext, scope: Scope, state: SimState): Reply 
     scopeKey: scope.clientId,
     source: () => visibleClients(scope, state),
     sortFields: CLIENT_SORT,
+    maxLimit: state.maxLimit,
     filterParams: [...TIME_PARAMS, 'q'],
     filters: (query) => {
       const predicates = timeFilters<ClientRecord>(query);
@@ -135,6 +182,7 @@ function listDownlinks(ctx: RequestContext, scope: Scope, state: SimState): Repl
     version: state.downlinks.version,
     source: () => state.downlinks.forClient(scope.clientId),
     sortFields: DOWNLINK_SORT,
+    maxLimit: state.maxLimit,
     filterParams: [...TIME_PARAMS, 'q'],
     filters: (query) => {
       const predicates = timeFilters<DownlinkRecord>(query);
@@ -143,6 +191,84 @@ function listDownlinks(ctx: RequestContext, scope: Scope, state: SimState): Repl
       if (q) predicates.push((d) => d.tagValue === q || d.networkId.includes(q) || d.message.includes(q));
       return predicates;
     },
+  });
+}
+
+/** `q` as the Devices and Projects APIs describe it: partial, case-insensitive, on name or description. */
+function nameOrDescription<T extends { name: string; description?: unknown }>(
+  query: URLSearchParams,
+): Predicate<T>[] {
+  const q = single(query, 'q');
+  if (!q) return [];
+  const needle = q.toLowerCase();
+  return [
+    (item) =>
+      item.name.toLowerCase().includes(needle) ||
+      String(item.description ?? '')
+        .toLowerCase()
+        .includes(needle),
+  ];
+}
+
+/** An optional UUID filter on one field (e.g. clientId, projectId, deviceId). */
+function uuidFilter<T extends Item>(query: URLSearchParams, name: string, field = name): Predicate<T>[] {
+  const value = single(query, name);
+  if (value === undefined) return [];
+  const id = requireUuid(value, name);
+  return [(item) => item[field] === id];
+}
+
+function listDeviceGroups(ctx: RequestContext, scope: Scope, state: SimState): Reply {
+  return listPage<DeviceGroupRecord>(ctx, state.apiUrl, state.listCache, {
+    scopeKey: scope.clientId,
+    source: () => state.platform.deviceGroupsOf(scope.clientId),
+    sortFields: NAMED_SORT,
+    maxLimit: state.maxLimit,
+    filterParams: [...TIME_PARAMS, 'q', 'clientId', 'projectId'],
+    filters: (query) => [
+      ...timeFilters<DeviceGroupRecord>(query),
+      ...nameOrDescription<DeviceGroupRecord>(query),
+      ...uuidFilter<DeviceGroupRecord>(query, 'clientId'),
+      ...uuidFilter<DeviceGroupRecord>(query, 'projectId'),
+    ],
+  });
+}
+
+function listProjects(ctx: RequestContext, scope: Scope, state: SimState): Reply {
+  return listPage<ProjectRecord>(ctx, state.apiUrl, state.listCache, {
+    scopeKey: scope.clientId,
+    source: () => state.platform.projectsOf(scope.clientId),
+    sortFields: NAMED_SORT,
+    maxLimit: state.maxLimit,
+    filterParams: [...TIME_PARAMS, 'q', 'clientId'],
+    filters: (query) => [
+      ...timeFilters<ProjectRecord>(query),
+      ...nameOrDescription<ProjectRecord>(query),
+      ...uuidFilter<ProjectRecord>(query, 'clientId'),
+    ],
+  });
+}
+
+function findProject(rawId: string, scope: Scope, state: SimState): ProjectRecord {
+  const id = requirePathUuid(rawId);
+  const project = state.platform.projectById(id);
+  if (!project || project.clientId !== scope.clientId)
+    throw new SimError(404, `Project ${id} was not found.`);
+  return project;
+}
+
+function listLoraBindings(ctx: RequestContext, scope: Scope, state: SimState): Reply {
+  return listPage<LoraBindingRecord>(ctx, state.apiUrl, state.listCache, {
+    scopeKey: scope.clientId,
+    source: () => state.platform.loraBindingsOf(scope.clientId),
+    sortFields: ['createdAt', 'modifiedAt', 'id'],
+    maxLimit: state.maxLimit,
+    filterParams: [...TIME_PARAMS, 'clientId', 'deviceId'],
+    filters: (query) => [
+      ...timeFilters<LoraBindingRecord>(query),
+      ...uuidFilter<LoraBindingRecord>(query, 'clientId'),
+      ...uuidFilter<LoraBindingRecord>(query, 'deviceId'),
+    ],
   });
 }
 

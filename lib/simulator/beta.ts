@@ -1,8 +1,12 @@
 /**
  * The deprecated beta API (paths under /api/): page-numbered device list, raw LoRa downlinks via
  * the actuator, and the legacy reseller context switch. Auth failures answer 302 to GRIP's login.
+ *
+ * Devices come in the documented shape, nulls included (`"metadata": null`, `"barcode": null`
+ * when a device has none). Without `sortBy` the list is in name order, as in the documented
+ * sample; `sortBy` takes one property only (a comma list is a 400 that says so).
  */
-import type { BetaDevice, BetaPage, Device } from '../types';
+import type { BetaPage, Device } from '../types';
 import { requireToken } from './auth';
 import { resolveScope, switchKey } from './context';
 import type { ItemSource } from './data';
@@ -27,8 +31,18 @@ export const ACTUATOR_MEDIA_TYPE = 'application/vnd.kpnthings.actuator.v1.respon
 export const CONTEXT_SWITCH_PATH = '/api/v1/lifecycle/clients/{id}/context-switch';
 
 const DEFAULT_PAGE_SIZE = 20;
-const MAX_PAGE_SIZE = 1000;
 const MAX_EXTERNAL_REFERENCE = 255;
+
+/** A device as the beta API serves it (the documented sample, nulls included). */
+interface BetaDeviceShape {
+  uuid: string;
+  name: string;
+  description: string;
+  metadata: Record<string, unknown> | null;
+  deviceSpecificationUUID: string | null;
+  barcode: string | null;
+  [field: string]: unknown;
+}
 
 export function betaRoutes(state: SimState): Route[] {
   const contextSwitch = (ctx: RequestContext): Reply => switchContext(ctx, state);
@@ -61,20 +75,26 @@ function listDevices(ctx: RequestContext, state: SimState): Reply {
   const scope = resolveScope(ctx, state, apiKey);
   requireAccept(ctx, DEVICE_MEDIA_TYPE);
   const page = integerParam(ctx.query, 'currentPage', 0, 0, Number.MAX_SAFE_INTEGER);
-  const size = integerParam(ctx.query, 'pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const size = integerParam(ctx.query, 'pageSize', DEFAULT_PAGE_SIZE, 1, state.maxLimit);
   const search = single(ctx.query, 'search') ?? '';
-  const sortBy = single(ctx.query, 'sortBy');
-  if (sortBy !== undefined && sortBy !== 'name' && sortBy !== 'uuid') {
+  const requested = single(ctx.query, 'sortBy');
+  if (requested !== undefined && requested.includes(',')) {
+    throw badRequest(
+      `The parameter 'sortBy' takes one property ('name' or 'uuid'), not a list (got '${requested}').`,
+    );
+  }
+  if (requested !== undefined && requested !== 'name' && requested !== 'uuid') {
     throw badRequest("The parameter 'sortBy' must be 'name' or 'uuid'.");
   }
+  const sortBy = requested ?? 'name';
   const order = (single(ctx.query, 'sortOrder') ?? 'ASC').toUpperCase();
   if (order !== 'ASC' && order !== 'DESC')
     throw badRequest("The parameter 'sortOrder' must be 'ASC' or 'DESC'.");
 
   const all = state.data.devicesOf(scope.clientId);
   const list: ItemSource<Device> =
-    search === '' && sortBy === undefined
-      ? all
+    search === '' && sortBy === 'name'
+      ? state.data.devicesByName(scope.clientId, order === 'DESC')
       : state.listCache.get(`beta|${scope.clientId}|${JSON.stringify([search, sortBy, order])}`, () =>
           sortDevices(
             all.slice(0, all.length).filter((device) => device.name.includes(search)),
@@ -85,7 +105,7 @@ function listDevices(ctx: RequestContext, state: SimState): Reply {
   const start = Math.min(page * size, list.length);
   const content = list.slice(start, start + size).map(toBetaDevice);
   const totalPages = Math.ceil(list.length / size);
-  const body: BetaPage<BetaDevice> = {
+  const body: BetaPage<BetaDeviceShape> = {
     content,
     first: page === 0,
     last: page >= totalPages - 1,
@@ -94,25 +114,21 @@ function listDevices(ctx: RequestContext, state: SimState): Reply {
     numberOfElements: content.length,
     size,
     number: page,
-    sort:
-      sortBy === undefined
-        ? []
-        : [
-            {
-              direction: order,
-              property: sortBy,
-              ignoreCase: false,
-              nullHandling: 'NATIVE',
-              ascending: order === 'ASC',
-              descending: order === 'DESC',
-            },
-          ],
+    sort: [
+      {
+        direction: order,
+        property: sortBy,
+        ignoreCase: false,
+        nullHandling: 'NATIVE',
+        ascending: order === 'ASC',
+        descending: order === 'DESC',
+      },
+    ],
   };
   return json(200, body, DEVICE_MEDIA_TYPE);
 }
 
-function sortDevices(devices: Device[], field: 'name' | 'id' | undefined, descending: boolean): Device[] {
-  if (field === undefined) return devices;
+function sortDevices(devices: Device[], field: 'name' | 'id', descending: boolean): Device[] {
   return devices.sort((a, b) => {
     const x = a[field];
     const y = b[field];
@@ -121,14 +137,15 @@ function sortDevices(devices: Device[], field: 'name' | 'id' | undefined, descen
   });
 }
 
-function toBetaDevice(device: Device): BetaDevice {
+function toBetaDevice(device: Device): BetaDeviceShape {
+  const metadata = device.metadata;
   return {
     uuid: device.id,
     name: device.name,
-    description: device.description,
-    metadata: device.metadata ?? {},
-    deviceSpecificationUUID: device.deviceSpecificationId,
-    barcode: device.barcode,
+    description: device.description ?? '',
+    metadata: metadata && Object.keys(metadata).length > 0 ? metadata : null,
+    deviceSpecificationUUID: device.deviceSpecificationId ?? null,
+    barcode: device.barcode ?? null,
   };
 }
 
@@ -142,8 +159,9 @@ function integerParam(
   const raw = single(query, name);
   if (raw === undefined) return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw badRequest(`The parameter '${name}' must be an integer from ${min} to ${max}.`);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    const range = Number.isFinite(max) ? `from ${min} to ${max}` : `of at least ${min}`;
+    throw badRequest(`The parameter '${name}' must be an integer ${range}.`);
   }
   return value;
 }

@@ -4,6 +4,7 @@
  *   node dist/lib/simulator/cli.js [--devices N] [--customers N] [--devices-per-customer N]
  *     [--grip-port P] [--api-port P] [--token-shape snake|camel] [--token-lifetime S] [--seed N]
  *     [--push-to URL --secret S [--every 5s] [--push-kinds raw,extended,location,measurements]]
+ *     [--bad-token-status 302|401] [--max-limit N]
  */
 import { startSimulator } from './index';
 import { parseDuration } from './push';
@@ -28,6 +29,8 @@ const USAGE = `Usage: node dist/lib/simulator/cli.js [options]
   --secret S                the destination's shared secret (needed with --push-to)
   --every D                 push interval, e.g. 5s, 500ms, 2m (default 5s)
   --push-kinds K,K          kinds pushed in turn: raw, extended, location, measurements (default all)
+  --bad-token-status 302|401  current API's answer to a bad token (default 302, as documented)
+  --max-limit N             largest limit/pageSize accepted (default: no maximum)
   --help                    show this help`;
 
 const FLAGS = [
@@ -43,6 +46,8 @@ const FLAGS = [
   '--secret',
   '--every',
   '--push-kinds',
+  '--bad-token-status',
+  '--max-limit',
 ];
 
 export function parseArgs(argv: string[]): CliOptions | 'help' {
@@ -77,6 +82,14 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
         break;
       case '--seed':
         options.seed = integer();
+        break;
+      case '--bad-token-status':
+        if (value !== '302' && value !== '401') throw new Error('--bad-token-status must be 302 or 401');
+        options.badTokenStatus = value === '302' ? 302 : 401;
+        break;
+      case '--max-limit':
+        options.maxLimit = integer();
+        if (options.maxLimit < 1) throw new Error('--max-limit needs a positive integer');
         break;
       case '--token-shape':
         if (value !== 'snake' && value !== 'camel') throw new Error(`--token-shape must be snake or camel`);

@@ -104,6 +104,7 @@ export class DataSet {
   private readonly barcodeOffset: number;
   private readonly euiOffset: number;
   private readonly descriptions = new Map<number, string>();
+  private readonly nameOrders = new Map<string, Uint32Array>();
   private readonly formatTime = isoFormatter();
   private byId?: Map<string, number>;
   private byDevEUI?: Map<string, number>;
@@ -188,6 +189,36 @@ export class DataSet {
     };
   }
 
+  /**
+   * The devices a client owns in name order (the beta API's default order), ascending or
+   * descending. The order is computed from the names alone, once per client: no device is built
+   * until its page is asked for.
+   */
+  devicesByName(clientId: string, descending = false): ItemSource<Device> {
+    const range = this.ranges.get(clientId) ?? { start: 0, count: 0 };
+    let order = this.nameOrders.get(clientId);
+    if (!order) {
+      const names = Array.from({ length: range.count }, (_, i) => this.name(range.start + i));
+      const sorted = Array.from({ length: range.count }, (_, i) => i).sort((a, b) =>
+        names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b,
+      );
+      order = Uint32Array.from(sorted, (i) => range.start + i);
+      this.nameOrders.set(clientId, order);
+    }
+    const indexes = order;
+    const count = range.count;
+    return {
+      length: count,
+      slice: (start = 0, end = count) => {
+        const out: Device[] = [];
+        for (let i = clamp(start, count); i < clamp(end, count); i++) {
+          out.push(this.device(indexes[descending ? count - 1 - i : i]));
+        }
+        return out;
+      },
+    };
+  }
+
   deviceById(id: string): Device | undefined {
     const index = this.indexOf(id);
     return index === undefined ? undefined : this.device(index);
@@ -248,13 +279,13 @@ export class DataSet {
   private device(index: number): Device {
     const cached = this.devices[index];
     if (cached) return cached;
-    const kind = KINDS[this.kind[index]];
     const device: Device = {
       id: this.deviceId(index),
       clientId: this.owner[index],
-      name: `${kind.name} ${String(this.number[index]).padStart(3, '0')}`,
+      name: this.name(index),
       description: this.description(this.kind[index], this.place[index]),
-      barcode: barcode(index, this.barcodeOffset),
+      // Every sixth device has no barcode, like the documented beta sample ("barcode": null).
+      ...(index % 6 === 5 ? {} : { barcode: barcode(index, this.barcodeOffset) }),
       deviceSpecificationId: this.specIds[this.kind[index]],
       metadata: {},
       createdAt: this.formatTime(this.created[index]),
@@ -262,6 +293,10 @@ export class DataSet {
     };
     this.devices[index] = device;
     return device;
+  }
+
+  private name(index: number): string {
+    return `${KINDS[this.kind[index]].name} ${String(this.number[index]).padStart(3, '0')}`;
   }
 
   /** Descriptions repeat (kind x place): each text is built once. */

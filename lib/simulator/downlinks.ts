@@ -16,7 +16,8 @@ export interface DownlinkRecord extends Record<string, unknown> {
   id: string;
   clientId: string;
   deviceId: string;
-  /** The device URN, e.g. urn:dev:DEVEUI:0123456789ABCDEF (what `q` matches exactly). */
+  /** The device URN with its trailing colon, like every SenML base name in the docs, e.g.
+   * urn:dev:DEVEUI:0123456789ABCDEF: (what `q` matches exactly). */
   tagValue: string;
   networkId: string;
   message: string;
@@ -110,7 +111,7 @@ export class DownlinkStore {
     externalReference: string | null;
   }): DownlinkRecord {
     const now = new Date().toISOString();
-    const tagValue = `urn:dev:DEVEUI:${input.devEUI}`;
+    const tagValue = `urn:dev:DEVEUI:${input.devEUI}:`;
     const record: DownlinkRecord = {
       id: randomUUID(),
       clientId: input.clientId,

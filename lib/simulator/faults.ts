@@ -1,7 +1,7 @@
 /**
- * Injected faults: latency, error statuses, connection resets and malformed JSON, matched by route
- * key (or '*'). Each fault affects the next `times` matching requests (default: all), each with
- * probability `rate` (default 1).
+ * Injected faults: latency, error statuses, connection resets (before or after the server acted) and
+ * malformed JSON, matched by route key (or '*'). Each fault affects the next `times` matching
+ * requests (default: all), each with probability `rate` (default 1).
  */
 import { Random } from './random';
 import type { Fault } from './types';
@@ -11,6 +11,7 @@ export interface FaultOutcome {
   latencyMs: number;
   action?:
     | { kind: 'reset' }
+    | { kind: 'resetAfterActing' }
     | { kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string }
     | { kind: 'malformedJson' };
 }
@@ -52,6 +53,7 @@ export class FaultSet {
       outcome.latencyMs += fault.latencyMs ?? 0;
       if (outcome.action) continue;
       if (fault.reset) outcome.action = { kind: 'reset' };
+      else if (fault.resetAfterActing) outcome.action = { kind: 'resetAfterActing' };
       else if (fault.status !== undefined) {
         outcome.action = {
           kind: 'status',

@@ -5,14 +5,22 @@
 import { SimError, badRequest, json, isObject, parseJson, type Reply, type RequestContext } from './http';
 import type { Route } from './server';
 import type { SimState } from './state';
+import type { GripErrorKind } from './types';
 
 export const TOKEN_ROUTE = 'POST /token';
 
-export const GRIP_ERRORS = {
+export const GRIP_ERRORS: Readonly<Record<GripErrorKind, string>> = {
   tenant: 'SAML request error: "idpId" not found.',
   user: 'Feature user does not exist anymore.',
   service: 'Feature service does not exist anymore.',
-} as const;
+};
+
+/** The statuses the simulator sends GRIP's texts with unless told otherwise (GRIP's own are not documented). */
+export const DEFAULT_GRIP_ERROR_STATUS: Readonly<Record<GripErrorKind, number>> = {
+  user: 401,
+  service: 403,
+  tenant: 400,
+};
 
 export function gripRoutes(state: SimState): Route[] {
   const token = (ctx: RequestContext): Reply => issueToken(ctx, state);
@@ -41,8 +49,10 @@ export function gripError(status: number, message: string, headers: Record<strin
 
 function issueToken(ctx: RequestContext, state: SimState): Reply {
   const { credentials } = state;
+  const fail = (kind: GripErrorKind): SimError =>
+    new SimError(state.gripErrorStatus[kind], GRIP_ERRORS[kind]);
   if (ctx.params.tenantId !== undefined && ctx.params.tenantId !== credentials.tenantId) {
-    throw badRequest(GRIP_ERRORS.tenant);
+    throw fail('tenant');
   }
   const parsed = parseJson(ctx.body);
   if (!parsed.ok || !isObject(parsed.value)) {
@@ -60,12 +70,14 @@ function issueToken(ctx: RequestContext, state: SimState): Reply {
     if (typeof body[field] !== 'string' || body[field] === '') throw badRequest(`Missing field: ${field}.`);
   }
   if (body.client_id !== credentials.clientId || body.client_secret !== credentials.clientSecret) {
-    throw new SimError(401, GRIP_ERRORS.user);
+    throw fail('user');
   }
   if (body.audience !== credentials.applicationId) {
     throw badRequest(`Invalid audience ${JSON.stringify(body.audience)}: no such application.`);
   }
-  if (state.keyWithoutThingsService) throw new SimError(403, GRIP_ERRORS.service);
+  if (state.keyWithoutThingsService) throw fail('service');
+  if (state.gripAnswersWithoutToken)
+    return json(200, { token_type: 'Bearer', expires_in: state.tokenLifetimeSeconds });
 
   const lifetime = state.tokenLifetimeSeconds;
   const accessToken = state.tokens.issue(credentials.clientId, lifetime);

@@ -9,15 +9,25 @@ import { betaRoutes } from './beta';
 import { generateData } from './data';
 import { DownlinkStore } from './downlinks';
 import { FaultSet } from './faults';
-import { gripError, gripRoutes } from './grip';
+import { DEFAULT_GRIP_ERROR_STATUS, gripError, gripRoutes } from './grip';
 import { problem } from './http';
 import { ListCache } from './pagination';
 import { PushDestinations, pushRoutes } from './push';
+import { PlatformData } from './platform-data';
 import { Recorder } from './recorder';
 import { Listener } from './server';
 import type { SimState } from './state';
 import { TokenStore } from './tokens';
-import type { Fault, Simulator, SimulatorCredentials, SimulatorOptions, TokenShape } from './types';
+import type {
+  BadTokenStatus,
+  DeviceIdField,
+  Fault,
+  GripErrorKind,
+  Simulator,
+  SimulatorCredentials,
+  SimulatorOptions,
+  TokenShape,
+} from './types';
 
 export type * from './types';
 
@@ -42,17 +52,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...DEFAULT_CREDENTIALS,
     ...definedOnly(options.credentials ?? {}),
   };
+  const data = generateData({
+    seed,
+    deviceCount: count(options.deviceCount, 5, 'deviceCount', MAX_DEVICES),
+    customerCount: count(options.customerCount, 3, 'customerCount', 10_000),
+    devicesPerCustomer: count(options.devicesPerCustomer, 2, 'devicesPerCustomer', MAX_DEVICES),
+  });
+  const gripErrorStatus = { ...DEFAULT_GRIP_ERROR_STATUS };
+  for (const [kind, status] of Object.entries(options.gripErrorStatus ?? {})) {
+    if (status !== undefined) gripErrorStatus[gripErrorKind(kind)] = httpStatus(status, 'gripErrorStatus');
+  }
   const state: SimState = {
     credentials,
     tokenShape: shape(options.tokenShape ?? 'snake'),
     tokenLifetimeSeconds,
     keyWithoutThingsService: options.keyWithoutThingsService === true,
-    data: generateData({
-      seed,
-      deviceCount: count(options.deviceCount, 5, 'deviceCount', MAX_DEVICES),
-      customerCount: count(options.customerCount, 3, 'customerCount', 10_000),
-      devicesPerCustomer: count(options.devicesPerCustomer, 2, 'devicesPerCustomer', MAX_DEVICES),
-    }),
+    badTokenStatus: badTokenStatus(options.badTokenStatus ?? 302),
+    maxLimit: maxLimit(options.maxLimit),
+    gripErrorStatus,
+    gripAnswersWithoutToken: options.gripAnswersWithoutToken === true,
+    deviceIdField: deviceIdField(options.deviceIdField ?? 'id'),
+    data,
+    platform: new PlatformData(data, seed),
     tokens: new TokenStore(),
     downlinks: new DownlinkStore(),
     listCache: new ListCache(),
@@ -111,6 +132,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       state.tokenLifetimeSeconds = lifetime(seconds);
     },
     revokeTokens: () => state.tokens.revokeAll(),
+    setBadTokenStatus: (status: BadTokenStatus) => {
+      state.badTokenStatus = badTokenStatus(status);
+    },
+    setMaxLimit: (max: number | undefined) => {
+      state.maxLimit = maxLimit(max);
+    },
+    setGripErrorStatus: (kind: GripErrorKind, status: number) => {
+      state.gripErrorStatus[gripErrorKind(kind)] = httpStatus(status, 'gripErrorStatus');
+    },
+    setGripAnswersWithoutToken: (on: boolean) => {
+      state.gripAnswersWithoutToken = on === true;
+    },
+    setDeviceIdField: (field: DeviceIdField) => {
+      state.deviceIdField = deviceIdField(field);
+    },
+    projectIds: () => state.platform.projectsOf(state.data.ownClient.id).map((project) => project.id),
     devEUIs: () => state.data.devEUIsOf(state.data.ownClient.id),
     addDestination: (destination) => push.add(destination),
     destinations: () => push.list(),
@@ -147,6 +184,36 @@ function lifetime(seconds: number): number {
 function shape(value: TokenShape): TokenShape {
   if (value !== 'snake' && value !== 'camel')
     throw new TypeError("The token shape must be 'snake' or 'camel'.");
+  return value;
+}
+
+function badTokenStatus(value: BadTokenStatus): BadTokenStatus {
+  if (value !== 302 && value !== 401) throw new TypeError('badTokenStatus must be 302 or 401.');
+  return value;
+}
+
+function maxLimit(value: number | undefined): number {
+  if (value === undefined) return Infinity;
+  if (!Number.isInteger(value) || value < 1)
+    throw new TypeError('maxLimit must be a positive integer (or undefined: no maximum).');
+  return value;
+}
+
+function gripErrorKind(value: string): GripErrorKind {
+  if (value !== 'user' && value !== 'service' && value !== 'tenant')
+    throw new TypeError("A GRIP error kind is 'user', 'service' or 'tenant'.");
+  return value;
+}
+
+function httpStatus(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 200 || value > 599)
+    throw new TypeError(`${name} must be an HTTP status from 200 to 599.`);
+  return value;
+}
+
+function deviceIdField(value: DeviceIdField): DeviceIdField {
+  if (value !== 'id' && value !== 'uuid' && value !== 'both')
+    throw new TypeError("deviceIdField must be 'id', 'uuid' or 'both'.");
   return value;
 }
 

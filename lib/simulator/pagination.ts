@@ -11,7 +11,6 @@ import type { ItemSource } from './data';
 import { badRequest, json, single, type Reply, type RequestContext } from './http';
 
 export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 1000;
 
 export interface SortTerm {
   field: string;
@@ -31,8 +30,16 @@ export interface ListSpec<T extends Item> {
   sortFields: readonly string[];
   /** Query parameters that filter the list (they, with `sort`, make up the cursor fingerprint). */
   filterParams: readonly string[];
-  /** Validates the filter parameters (throwing a 400) and returns the predicates to apply. */
+  /**
+   * Validates the filter parameters (throwing a 400) and returns the predicates to apply. Query
+   * parameters a list does not know are ignored, never refused: the documented filters are "the most
+   * common" ones, so others exist.
+   */
   filters: (query: URLSearchParams) => Predicate<T>[];
+  /** Largest `limit` accepted (default: none). */
+  maxLimit?: number;
+  /** How an item is served (default: as stored). */
+  present?: (item: T) => Item;
 }
 
 /** Answers one page of a cursor-paginated list. */
@@ -42,7 +49,7 @@ export function listPage<T extends Item>(
   cache: ListCache,
   spec: ListSpec<T>,
 ): Reply {
-  const limit = parseLimit(ctx.query);
+  const limit = parseLimit(ctx.query, DEFAULT_LIMIT, spec.maxLimit);
   const sort = parseSort(ctx.query, spec.sortFields);
   const predicates = spec.filters(ctx.query);
   const key = queryKey(ctx, spec);
@@ -55,15 +62,16 @@ export function listPage<T extends Item>(
           sortItems(filterItems(spec.source(), predicates), sort),
         );
   const offset = cursor === undefined ? 0 : decodeCursor(cursor, print, list.length);
-  const page: CursorPage<T> = {
-    items: list.slice(offset, offset + limit),
+  const slice = list.slice(offset, offset + limit);
+  const page: CursorPage<Item> = {
+    items: spec.present ? slice.map(spec.present) : slice,
     next: offset + limit < list.length ? link(ctx, apiUrl, offset + limit, print) : null,
     prev: offset > 0 ? link(ctx, apiUrl, Math.max(0, offset - limit), print) : null,
   };
   return json(200, page);
 }
 
-export function parseLimit(query: URLSearchParams, fallback = DEFAULT_LIMIT, max = MAX_LIMIT): number {
+export function parseLimit(query: URLSearchParams, fallback = DEFAULT_LIMIT, max = Infinity): number {
   const raw = single(query, 'limit');
   if (raw === undefined) return fallback;
   if (!/^[-+]?\d+$/.test(raw.trim())) throw badRequest("The field 'limit' must be an integer.");

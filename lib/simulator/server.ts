@@ -142,6 +142,11 @@ export class Listener {
       } else {
         reply = await this.run(match.route, ctx);
       }
+      if (action?.kind === 'resetAfterActing') {
+        status = reply.status;
+        req.socket.destroy();
+        return;
+      }
       status = send(res, reply);
     } finally {
       this.options.recorder.record({

@@ -5,6 +5,21 @@
 
 export type TokenShape = 'snake' | 'camel';
 
+/**
+ * What the current API answers to a missing, unknown, expired or revoked token. The APIs page's
+ * response table says 302 Found ("Your access token is incorrect or does not have access to KPN
+ * Things"), and both APIs share one host, so 302 is the default. The Getting Started page lists
+ * "401 Unauthorized: the request is missing a valid access token" among its common error codes;
+ * 401 is offered so clients can be tested against that reading too. The beta API always answers 302.
+ */
+export type BadTokenStatus = 302 | 401;
+
+/** GRIP's three documented error texts: wrong API key id/secret, key without the KPN Things service, wrong tenant. */
+export type GripErrorKind = 'user' | 'service' | 'tenant';
+
+/** Which identifier field current-API devices carry: 'id' (default), 'uuid' (the documented beta shape) or both. */
+export type DeviceIdField = 'id' | 'uuid' | 'both';
+
 export interface SimulatorCredentials {
   tenantId: string;
   clientId: string;
@@ -31,8 +46,14 @@ export interface Fault {
   /** With status: answer with this body text and content type instead of problem+json. */
   body?: string;
   contentType?: string;
-  /** Destroy the socket without answering (after reading the request). */
+  /** Destroy the socket without answering (after reading the request, before acting on it). */
   reset?: boolean;
+  /**
+   * Act on the request as usual (e.g. queue the downlink), then destroy the socket instead of
+   * answering: the client cannot tell whether the server acted. Recorded with the status it would
+   * have answered.
+   */
+  resetAfterActing?: boolean;
   /** Answer 200 with a body that is not valid JSON. */
   malformedJson?: boolean;
 }
@@ -58,6 +79,19 @@ export interface SimulatorOptions {
   seed?: number;
   /** When true, GRIP answers the known "Feature service does not exist anymore." error. */
   keyWithoutThingsService?: boolean;
+  /** Status for a bad token on the current API (default 302, see BadTokenStatus); the beta API always answers 302. */
+  badTokenStatus?: BadTokenStatus;
+  /**
+   * Largest `limit` (current API) and `pageSize` (beta API) accepted; larger ones get a 400 problem.
+   * Default: none (KPN documents no maximum; any positive integer is served).
+   */
+  maxLimit?: number;
+  /** HTTP status of each of GRIP's documented error texts (defaults: user 401, service 403, tenant 400). */
+  gripErrorStatus?: Partial<Record<GripErrorKind, number>>;
+  /** When true, GRIP answers 200 with a JSON body that holds no token (clients must report it clearly). */
+  gripAnswersWithoutToken?: boolean;
+  /** Identifier field of current-API devices (default 'id'). */
+  deviceIdField?: DeviceIdField;
 }
 
 /** What the simulator records of every request it receives (secrets redacted). */
@@ -99,8 +133,19 @@ export interface Simulator extends SimulatorPush {
   clearFaults(): void;
   setTokenShape(shape: TokenShape): void;
   setTokenLifetime(seconds: number): void;
-  /** Invalidate every token issued so far: their next use gets 401 (beta API: 302). */
+  /** Invalidate every token issued so far: their next use gets the bad-token status (default 302). */
   revokeTokens(): void;
+  /** The current API's answer to a bad token: 302 (default, as the APIs page says) or 401. */
+  setBadTokenStatus(status: BadTokenStatus): void;
+  /** The largest `limit` / `pageSize` accepted; undefined: no maximum (the default). */
+  setMaxLimit(max: number | undefined): void;
+  /** The HTTP status GRIP uses for one of its documented error texts. */
+  setGripErrorStatus(kind: GripErrorKind, status: number): void;
+  /** When true, GRIP answers 200 without a token. */
+  setGripAnswersWithoutToken(on: boolean): void;
+  setDeviceIdField(field: DeviceIdField): void;
+  /** Project ids of the API key's own client (GET /projects/{id}). */
+  projectIds(): string[];
   /** A LoRa DevEUI of one of the seeded devices (16 upper-case hex digits). */
   devEUIs(): string[];
   close(): Promise<void>;

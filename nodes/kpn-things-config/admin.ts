@@ -3,12 +3,14 @@
  * Node-RED glue only: the work is in connection-check.ts. Answers never hold a credential or token.
  *
  *   POST /kpn-things/test-connection           kpn-things-config.write  → {ok, devices, more} | {ok:false, title, detail, hint, status}
- *   GET  /kpn-things/config/:id/devices?q=     kpn-things-config.read   → [{id, name, devEUI}]
+ *   GET  /kpn-things/config/:id/devices?q=     kpn-things-config.read   → [{id, name, devEUI, devEUIUnknown?}]
  *   GET  /kpn-things/config/:id/customers?q=   kpn-things-config.read   → [{id, name}]
  */
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI } from 'node-red';
+import type { TokenRegistry } from '../../lib/auth/token-registry';
 import { ThingsClient } from '../../lib/client';
+import { translateHint, type Translate } from '../shared/problem';
 import {
   pickCustomers,
   pickDevices,
@@ -29,10 +31,11 @@ type DeployedConfig = Node<ConfigCredentials> & { getClient(): ThingsClient };
 /** The admin apps routes were added to: the module function may run more than once per runtime. */
 const registered = new WeakSet<object>();
 
-export function registerAdminRoutes(RED: NodeAPI): void {
+export function registerAdminRoutes(RED: NodeAPI, tokens: TokenRegistry): void {
   const app = RED.httpAdmin;
   if (!app || registered.has(app)) return;
   registered.add(app);
+  const translate: Translate = (key, params) => RED._(key, params);
   const read = RED.auth.needsPermission(`${CONFIG_TYPE}.read`);
   const write = RED.auth.needsPermission(`${CONFIG_TYPE}.write`);
 
@@ -56,11 +59,16 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     const node = deployed(body.id);
     const options = testClientOptions(body, node?.credentials, envLookup(node));
     const abort = abortOnDisconnect(req, res);
-    testConnection(() => new ThingsClient(options), [options.clientSecret], abort.signal)
+    testConnection(
+      () => new ThingsClient({ ...options, tokens }),
+      [options.clientSecret],
+      abort.signal,
+      translate,
+    )
       .then((result) => {
         if (!res.headersSent) res.json(result);
       })
-      .catch((err: unknown) => sendProblem(res, problemReply(err, [options.clientSecret])));
+      .catch((err: unknown) => sendProblem(res, problemReply(err, [options.clientSecret], translate)));
   });
 
   const picker =
@@ -73,7 +81,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
           body: {
             title: 'Config node not deployed',
             detail: 'This KPN Things config node is not deployed yet (or was changed since).',
-            hint: 'Deploy the config node first, then open the list again.',
+            hint: translateHint('connection.not-deployed', undefined, translate),
             status: 404,
           },
         });
@@ -88,7 +96,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         .then((items) => {
           if (!res.headersSent) res.json(items);
         })
-        .catch((err: unknown) => sendProblem(res, problemReply(err, [secret])));
+        .catch((err: unknown) => sendProblem(res, problemReply(err, [secret], translate)));
     };
 
   app.get('/kpn-things/config/:id/devices', read, picker(pickDevices));

@@ -5,13 +5,13 @@
  * Nothing returned here ever holds a credential or a token.
  */
 import type { CallOptions, ThingsClient, ThingsClientOptions } from '../../lib/client';
-import { GripAuthError, ThingsError, redact } from '../../lib/errors';
+import { GripAuthError, ThingsError, problemDetails, redact } from '../../lib/errors';
 import { customerPages } from '../../lib/resources/customers';
-import { devicePages, networkAdapterPages } from '../../lib/resources/devices';
+import { deviceIdOf, devicePages, lookupDevEUI } from '../../lib/resources/devices';
 import { linkAbort } from '../../lib/http/abort';
 import { firstPage } from '../../lib/pagination';
-import type { NetworkAdapter } from '../../lib/types';
-import { ValidationError, normalizeUuid } from '../../lib/validate';
+import { normalizeUuid } from '../../lib/validate';
+import { translateHint, type Translate } from '../shared/problem';
 import { clientOptionsFrom, envReference, type ConfigCredentials, type ConfigProperties } from './options';
 
 /** What the editor shows in a password field it did not change: Node-RED's placeholder. */
@@ -46,8 +46,10 @@ export interface ProblemReply {
 export interface DeviceChoice {
   id: string;
   name: string;
-  /** The LoRa DevEUI (16 upper-case hex digits), or null when the device has no LoRa adapter. */
+  /** The LoRa DevEUI (16 upper-case hex digits), or null when the device has none or it is unknown. */
   devEUI: string | null;
+  /** True when the DevEUI lookup failed for this device ("DevEUI unknown"); the rest of the list stands. */
+  devEUIUnknown?: true;
 }
 
 export interface CustomerChoice {
@@ -117,6 +119,7 @@ export async function testConnection(
   createClient: () => ThingsClient,
   secrets: (string | undefined)[],
   signal?: AbortSignal,
+  translate?: Translate,
 ): Promise<TestConnectionResult> {
   let client: ThingsClient | undefined;
   const call = linkAbort(signal, AbortSignal.timeout(TEST_DEADLINE_MS));
@@ -126,7 +129,7 @@ export async function testConnection(
     const page = await firstPage(devicePages(client, { limit: TEST_PAGE_SIZE }, { signal: call.signal }));
     return { ok: true, devices: page?.items.length ?? 0, more: typeof page?.next === 'string' };
   } catch (err) {
-    const { body } = problemReply(err, secrets);
+    const { body } = problemReply(err, secrets, translate);
     return { ok: false, ...body };
   } finally {
     call.dispose();
@@ -134,45 +137,28 @@ export async function testConnection(
   }
 }
 
-/** Up to PICKER_LIMIT devices matching `q`, each with its LoRa DevEUI (adapter lookups 5 at a time). */
+/**
+ * Up to PICKER_LIMIT devices matching `q`, each with its LoRa DevEUI (lookups 5 at a time). A failed
+ * lookup marks that one device "DevEUI unknown" instead of failing the picker.
+ */
 export async function pickDevices(
   client: ThingsClient,
   q: unknown,
   options: CallOptions = {},
 ): Promise<DeviceChoice[]> {
   const page = await firstPage(devicePages(client, { q: searchText(q), limit: PICKER_LIMIT }, options));
-  const devices = (page?.items ?? []).slice(0, PICKER_LIMIT);
-  return mapLimit(devices, ADAPTER_CONCURRENCY, async (device) => ({
-    id: device.id,
-    name: typeof device.name === 'string' ? device.name : device.id,
-    devEUI: await loraDevEUI(client, device.id, options),
-  }));
-}
-
-async function loraDevEUI(
-  client: ThingsClient,
-  deviceId: string,
-  options: CallOptions,
-): Promise<string | null> {
-  try {
-    for await (const page of networkAdapterPages(client, deviceId, options)) {
-      const lora = page.items.find(isLoraWithDevEUI);
-      if (lora) return String(lora.devEUI).toUpperCase();
-    }
-    return null;
-  } catch (err) {
-    // A device that vanished between the two calls has no DevEUI to offer; anything else is reported.
-    if (err instanceof ThingsError && err.status === 404) return null;
-    throw err;
-  }
-}
-
-function isLoraWithDevEUI(adapter: NetworkAdapter): boolean {
-  return (
-    String(adapter.type).toLowerCase() === 'lora' &&
-    typeof adapter.devEUI === 'string' &&
-    adapter.devEUI !== ''
-  );
+  const devices = (page?.items ?? []).slice(0, PICKER_LIMIT).filter((d) => deviceIdOf(d) !== undefined);
+  return mapLimit(devices, ADAPTER_CONCURRENCY, async (device) => {
+    const id = deviceIdOf(device) as string;
+    const found = await lookupDevEUI(client, device, options);
+    const choice: DeviceChoice = {
+      id,
+      name: typeof device.name === 'string' ? device.name : id,
+      devEUI: found.devEUI,
+    };
+    if (found.devEUI === null && found.reason === 'unknown') choice.devEUIUnknown = true;
+    return choice;
+  });
 }
 
 /** Up to PICKER_LIMIT customers the API key resells, matching `q` (no reseller context is sent). */
@@ -184,8 +170,12 @@ export async function pickCustomers(
   const page = await firstPage(
     customerPages(client, { q: searchText(q), limit: PICKER_LIMIT }, { ...options, customerId: null }),
   );
-  const customers = (page?.items ?? []).slice(0, PICKER_LIMIT);
-  return customers.map((c) => ({ id: c.id, name: typeof c.name === 'string' ? c.name : c.id }));
+  const choices: CustomerChoice[] = [];
+  for (const customer of (page?.items ?? []).slice(0, PICKER_LIMIT)) {
+    const id = deviceIdOf(customer);
+    if (id) choices.push({ id, name: typeof customer.name === 'string' ? customer.name : id });
+  }
+  return choices;
 }
 
 /** The picker's optional `customerId` query parameter: act for that customer. */
@@ -224,75 +214,47 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   return results;
 }
 
-/** The title, detail and hint the editor shows for a failure, with an HTTP status for the admin answer. */
-export function problemReply(err: unknown, secrets: (string | undefined)[] = []): ProblemReply {
-  const clean = (text: string): string => scrub(text, secrets);
-  if (err instanceof GripAuthError) {
-    return reply(502, err.status, clean(err.title), clean(err.detail ?? ''), clean(err.hint));
-  }
-  if (err instanceof ThingsError) {
-    const detail = clean(err.detail ?? err.message);
-    switch (err.kind) {
-      case 'validation':
-        return reply(400, 0, clean(err.title), detail, hintFor(err));
-      case 'timeout':
-        return reply(504, 0, err.title, detail, HINTS.timeout);
-      case 'network':
-        return reply(502, 0, err.title, detail, HINTS.network);
-      case 'aborted':
-        return reply(504, 0, err.title, detail, HINTS.timeout);
-      default:
-        // Never pass the API's 401 on: the editor would take it for its own session expiring.
-        return reply(502, err.status, clean(err.title), detail, hintFor(err));
-    }
-  }
-  if (err instanceof ValidationError) {
-    return reply(400, 0, 'Invalid input', clean(err.message), clean(err.hint));
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return reply(500, 0, 'Unexpected error', clean(message), HINTS.unexpected);
-}
-
-const HINTS = {
-  missing:
-    'Fill in the tenant id, API key id and secret (or deploy the config node first to use its stored ones).',
-  timeout:
-    'No answer in time: check the API and GRIP URLs, the proxy setting, and the network of the Node-RED host.',
-  network:
-    'Could not reach the server: check the API and GRIP URLs, the proxy setting, and the network of the Node-RED host.',
-  auth: 'The API refused the token: check that the API key has access to KPN Things (the KPN Things service in GRIP).',
-  forbidden:
-    'The API key may not do this: check its rights, and the customer (reseller context) of the config node.',
-  notFound: 'Not found: check the API URL of the config node.',
-  rateLimited: 'KPN Things asks to slow down: try again in a minute.',
-  server: 'KPN Things had a problem: try again later.',
-  unexpected: 'Check the Node-RED log for details.',
-} as const;
-
-function hintFor(err: ThingsError): string {
-  if (err.kind === 'validation') {
-    const field = typeof err.problem.field === 'string' ? err.problem.field : '';
-    return field === 'clientId' || field === 'clientSecret' || field === 'tenantId'
-      ? HINTS.missing
-      : 'Check the settings of the config node.';
-  }
-  const status = err.status;
-  if (status === 401) return HINTS.auth;
-  if (status === 403) return HINTS.forbidden;
-  if (status === 404) return HINTS.notFound;
-  if (status === 429) return HINTS.rateLimited;
-  if (status >= 500) return HINTS.server;
-  return 'Check the settings of the config node.';
-}
-
-function reply(
-  httpStatus: number,
-  status: number,
-  title: string,
-  detail: string,
-  hint: string,
+/**
+ * The title, detail and hint the editor shows for a failure, with an HTTP status for the admin answer.
+ * The hint is the error's hint code, translated by `translate` (the runtime's catalogue).
+ */
+export function problemReply(
+  err: unknown,
+  secrets: (string | undefined)[] = [],
+  translate: Translate = (code) => code,
 ): ProblemReply {
-  return { httpStatus, body: { title, detail, hint, status } };
+  const clean = (text: string): string => scrub(text, secrets);
+  const problem = problemDetails(err);
+  if (isMissingCredential(err)) {
+    problem.hint = undefined;
+    problem.hintParams = undefined;
+  }
+  const code =
+    problem.hint ?? (isMissingCredential(err) ? 'connection.missing' : 'connection.check-settings');
+  const hint = translateHint(code, problem.hintParams, translate);
+  let httpStatus = 500;
+  let status = 0;
+  if (err instanceof GripAuthError) {
+    httpStatus = 502;
+    status = err.status;
+  } else if (err instanceof ThingsError) {
+    // Never pass the API's 401 on: the editor would take it for its own session expiring.
+    httpStatus =
+      err.kind === 'validation' ? 400 : err.kind === 'timeout' || err.kind === 'aborted' ? 504 : 502;
+    status = err.kind === 'api' || err.kind === 'auth' || err.kind === 'malformed-response' ? err.status : 0;
+  }
+  const title = problem.title;
+  const detail = problem.detail ?? (err instanceof Error ? err.message : String(err));
+  return { httpStatus, body: { title: clean(title), detail: clean(detail), hint: clean(hint), status } };
+}
+
+/** A tenant id, API key id or secret that is missing: the dialog's own hint (fill in, or deploy first). */
+function isMissingCredential(err: unknown): boolean {
+  return (
+    err instanceof ThingsError &&
+    err.kind === 'validation' &&
+    ['clientId', 'clientSecret', 'tenantId'].includes(String(err.problem.field))
+  );
 }
 
 /** Removes every occurrence of the given secrets (4 characters or more) from a text. */

@@ -1,9 +1,11 @@
 /**
  * kpn-things-config: where a KPN Things account is configured. Owns one ThingsClient (one connection
- * pool; the token is shared per API key through the token registry), created on first use and closed
- * on redeploy or shutdown, which aborts its calls in flight.
+ * pool), created on first use and closed on redeploy or shutdown, which aborts its calls in flight.
+ * The token registry is created once per Node-RED runtime (this module function runs once per
+ * runtime) and passed to every client, so config nodes with the same API key share one token.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { TokenRegistry } from '../../lib/auth/token-registry';
 import { ThingsClient } from '../../lib/client';
 import { clientOptionsFrom, type ConfigCredentials, type ConfigProperties } from './options';
 import { registerAdminRoutes } from './admin';
@@ -12,11 +14,14 @@ type ConfigDef = NodeDef & ConfigProperties;
 type ConfigNode = Node<ConfigCredentials> & { getClient(): ThingsClient };
 
 export = function (RED: NodeAPI): void {
+  const tokens = new TokenRegistry();
+
   function KpnThingsConfigNode(this: ConfigNode, def: ConfigDef): void {
     RED.nodes.createNode(this, def);
     let client: ThingsClient | undefined;
     this.getClient = (): ThingsClient => {
-      if (!client || client.closed) client = new ThingsClient(clientOptionsFrom(def, this.credentials));
+      if (!client || client.closed)
+        client = new ThingsClient({ ...clientOptionsFrom(def, this.credentials), tokens });
       return client;
     };
     this.on('close', (_removed: boolean, done: () => void) => {
@@ -37,5 +42,5 @@ export = function (RED: NodeAPI): void {
       },
     },
   );
-  registerAdminRoutes(RED);
+  registerAdminRoutes(RED, tokens);
 };

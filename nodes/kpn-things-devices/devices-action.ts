@@ -3,8 +3,7 @@
  * pages). Node settings give the query; msg.query (object) overrides it per message, in the chosen
  * API's own parameter names.
  */
-import { betaDevicePages, devicePages } from '../../lib/resources/devices';
-import { ValidationError } from '../../lib/validate';
+import { betaDevicePages, betaQueryFrom, devicePages } from '../../lib/resources/devices';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
 import { emitList, maxItemsOf, outputMode, queryFromMsg, type ListOutputDef } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
@@ -53,34 +52,11 @@ export async function listDevices(ctx: ActionContext<DevicesDef>): Promise<Actio
   const msgQuery = queryFromMsg(ctx.msg.query);
   const cursor = ctx.msg.cursor;
   if (ctx.def.api === 'beta') {
-    const query = { ...toBetaQuery(fromNode), ...msgQuery };
+    const query = { ...betaQueryFrom(fromNode), ...msgQuery };
     if (mode === 'page' && !isBlank(cursor)) query.currentPage = cursor;
     return emitList(ctx, betaDevicePages(ctx.client, query, ctx.call), mode, maxItems);
   }
   const pageCursor = mode === 'page' && typeof cursor === 'string' && cursor !== '' ? cursor : undefined;
   const pages = devicePages(ctx.client, { ...fromNode, ...msgQuery }, { ...ctx.call, cursor: pageCursor });
   return emitList(ctx, pages, mode, maxItems);
-}
-
-/** The node's current-API settings in the beta API's vocabulary; filters the beta API lacks are refused. */
-function toBetaQuery(fromNode: Record<string, unknown>): Record<string, unknown> {
-  const beta: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fromNode)) {
-    if (name === 'q') beta.search = value;
-    else if (name === 'limit') beta.pageSize = value;
-    else if (name === 'sort') {
-      const text = String(value).split(',')[0].trim();
-      beta.sortBy = text.replace(/^-/, '');
-      beta.sortOrder = text.startsWith('-') ? 'DESC' : 'ASC';
-    } else {
-      throw new ValidationError({
-        field: name,
-        code: 'invalid_query',
-        value,
-        problem: 'is not supported by the beta API',
-        hint: 'clear this filter, or choose the current API in the node settings.',
-      });
-    }
-  }
-  return beta;
 }

@@ -121,7 +121,7 @@ function attachAction<D extends ActionNodeDef>(
           done();
           return;
         }
-        const problem = toProblem(err);
+        const problem = toProblem(err, (key, params) => RED._(key, params));
         msg.problem = problem;
         if (hasHttpStatus(err)) msg.statusCode = problem.status;
         status.error(shortStatus(problem));

@@ -1,32 +1,40 @@
 /**
- * What a flow sees of a failure: RFC 7807 problem details for msg.problem, a short status text, and
- * an Error for done(err) whose message says what happened and what to do. Nothing secret is in any.
+ * What a flow sees of a failure: RFC 7807 problem details for msg.problem (lib's one conversion,
+ * with its hint code translated through the catalogues), a short status text, and an Error for
+ * done(err) whose message says what happened and what to do. Nothing secret is in any.
  */
-import { PROBLEM_TYPES, ThingsError } from '../../lib/errors';
-import { ValidationError } from '../../lib/validate';
+import { PROBLEM_TYPES, ThingsError, problemDetails, type HintParams } from '../../lib/errors';
 import type { ProblemDetails } from '../../lib/types';
 
-export function toProblem(err: unknown): ProblemDetails {
-  if (err instanceof ThingsError) {
-    const problem = { ...err.problem };
-    if (err.retries > 0) problem.retries = err.retries;
-    if (err.code) problem.code = err.code;
-    if ('hint' in err && typeof err.hint === 'string') problem.hint = err.hint;
-    return problem;
+/** Translates a catalogue key (Node-RED's RED._). */
+export type Translate = (key: string, params?: HintParams) => string;
+
+/** Catalogue keys of the hint codes: `kpn-things.hints.<code>` (nodes/shared/locales/<lang>/common.json). */
+export const HINT_KEY_PREFIX = 'kpn-things.hints.';
+
+/**
+ * The text of a hint code in the user's language; the code itself when the catalogue has no text for
+ * it (Node-RED's RED._ answers an unknown key with the key).
+ */
+export function translateHint(code: string, params: HintParams | undefined, translate: Translate): string {
+  const key = HINT_KEY_PREFIX + code;
+  const text = translate(key, params);
+  return text === key || text === '' ? code : text;
+}
+
+/**
+ * Problem details for msg.problem: `hint` is the translated advice and `hintCode` the stable code a
+ * flow can branch on. Without a translator the code is kept as the hint.
+ */
+export function toProblem(err: unknown, translate?: Translate): ProblemDetails {
+  const problem = problemDetails(err);
+  const { hint, hintParams, ...rest } = problem;
+  const out: ProblemDetails = rest;
+  if (hint) {
+    out.hint = translate ? translateHint(hint, hintParams, translate) : hint;
+    out.hintCode = hint;
   }
-  if (err instanceof ValidationError) {
-    return {
-      type: PROBLEM_TYPES.invalidInput,
-      title: 'Invalid input',
-      status: 400,
-      detail: err.message,
-      field: err.field,
-      code: err.code,
-      hint: err.hint,
-    };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { type: PROBLEM_TYPES.http, title: 'Unexpected error', status: 0, detail: message };
+  return out;
 }
 
 /** True when an HTTP answer was received (msg.statusCode is then set). */
@@ -45,9 +53,14 @@ export function shortStatus(problem: ProblemDetails): string {
   return out.length > 40 ? out.slice(0, 39) + '…' : out;
 }
 
-/** The Error handed to done(): a readable one-liner that a Catch node shows as msg.error.message. */
+/**
+ * The Error handed to done(): a readable line that a Catch node shows as msg.error.message — what
+ * happened, then (when there is one and it is not already said) what to do.
+ */
 export function toNodeError(problem: ProblemDetails): Error {
-  const error = new Error(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
+  const said = problem.detail ? `${problem.title}: ${problem.detail}` : problem.title;
+  const hint = typeof problem.hint === 'string' && problem.hint !== problem.hintCode ? problem.hint : '';
+  const error = new Error(hint && !said.includes(hint) ? `${said} (${hint})` : said);
   error.name = 'KpnThingsError';
   return error;
 }

@@ -1,6 +1,7 @@
 /** Test support: a simulator per suite and a client wired to it. */
 import { startSimulator } from '../../lib/simulator';
 import type { Simulator, SimulatorOptions } from '../../lib/simulator/types';
+import { TokenRegistry } from '../../lib/auth/token-registry';
 import { ThingsClient, type ThingsClientOptions } from '../../lib/client';
 
 export async function withSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -9,10 +10,13 @@ export async function withSimulator(options: SimulatorOptions = {}): Promise<Sim
 
 let clientCounter = 0;
 
+/** The token registry of the test clients, as a config node module holds one per runtime. */
+export const testTokens = new TokenRegistry();
+
 /**
- * A client for the simulator. Clients of one simulator share its token (the registry keys tokens by
- * credential and token URL, and every simulator listens on its own port): start a simulator per test
- * where token counts matter.
+ * A client for the simulator. Clients of one simulator share its token (they share `testTokens`, which
+ * keys tokens by credential and token URL, and every simulator listens on its own port): start a
+ * simulator per test where token counts matter.
  */
 export function clientFor(sim: Simulator, overrides: Partial<ThingsClientOptions> = {}): ThingsClient {
   clientCounter++;
@@ -26,6 +30,7 @@ export function clientFor(sim: Simulator, overrides: Partial<ThingsClientOptions
     proxy: 'none',
     userAgent: `test-${clientCounter}`,
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    tokens: testTokens,
     ...overrides,
   });
 }
