@@ -80,8 +80,57 @@ export {
   parseDeviceUrn,
   toUplinkObject,
 } from './senml';
-export type { DeviceKind, SenmlValue, ResolvedRecord, UplinkObject } from './senml';
-export { computeThingsMessageToken, verifyThingsMessageToken } from './uplink-signature';
+export type {
+  DeviceKind,
+  SenmlValue,
+  ResolvedRecord,
+  UplinkObject,
+  SenmlPackRecord,
+  SenmlValidationOptions,
+} from './senml';
+export {
+  computeThingsMessageToken,
+  verifyThingsMessageToken,
+  matchThingsMessageToken,
+} from './uplink-signature';
+export {
+  createUplinkReceiver,
+  MESSAGE_TOKEN_HEADER,
+  PLUG_UUID_HEADER,
+  DEFAULT_API_KEY_HEADER,
+  toUplinkMessages,
+  interpretJson,
+  parseDeviceName,
+  senmlTime,
+  readRawBody,
+  readRawBodyThen,
+  DEFAULT_BODY_LIMIT_BYTES,
+  MemoryRecentIds,
+  StoreRecentIds,
+  DEFAULT_RECENT_IDS,
+  DEFAULT_RECENT_IDS_TTL_MS,
+} from './uplink';
+export type {
+  UplinkReceiverOptions,
+  UplinkReceiver,
+  UplinkReceiverStats,
+  UplinkRejection,
+  RejectionCode,
+  DestinationAuth,
+  UplinkMessage,
+  UplinkDevice,
+  UplinkTime,
+  UplinkLora,
+  UplinkLocation,
+  UplinkKind,
+  BodyInterpretation,
+  ToMessagesOptions,
+  RawBodyResult,
+  RecentIds,
+  MemoryRecentIdsOptions,
+  AsyncKeyValueStore,
+  StoreRecentIdsOptions,
+} from './uplink';
 export {
   devicePages,
   betaDevicePages,

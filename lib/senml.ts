@@ -5,6 +5,21 @@
 import type { SenmlRecord } from './types';
 import { ValidationError } from './validate';
 
+/**
+ * A record as it may arrive in an uplink pack: RFC 8428's base value `bv` and base sum `bs` too
+ * (KPN Things may put base fields in any record). Downlinks never send them.
+ */
+export interface SenmlPackRecord extends SenmlRecord {
+  bv?: number;
+  bs?: number;
+}
+
+/** Options of {@link validateSenmlRecords}. */
+export interface SenmlValidationOptions {
+  /** Accept and keep `bv` and `bs` (uplinks; resolved by {@link resolveSenml}). Default false: refused. */
+  baseValues?: boolean;
+}
+
 /** The device identity kinds KPN Things puts in a SenML base name. */
 export type DeviceKind = 'DEVEUI' | 'IMEI' | 'DVNUUID';
 
@@ -71,8 +86,8 @@ const FIELD_TYPES: Record<keyof SenmlRecord, FieldType> = {
 };
 /** RFC 8428 fields that are checked but not kept. */
 const IGNORED_FIELD_TYPES: Record<string, FieldType> = { bver: 'number', ut: 'number' };
-/** RFC 8428 fields whose meaning we do not implement: refusing beats silently wrong values. */
-const UNSUPPORTED_FIELDS = new Set(['bv', 'bs']);
+/** Base value and base sum: kept only with `baseValues` (refused for downlinks, which never need them). */
+const BASE_VALUE_FIELDS = new Set(['bv', 'bs']);
 const VALUE_FIELDS = ['v', 'vs', 'vb', 'vd'] as const;
 
 function hasOwn(object: object, key: string): boolean {
@@ -101,26 +116,30 @@ function describe(value: unknown): string {
  * (ending in `_`) and `bv`/`bs`, which are refused. Returns fresh records holding the known fields only.
  * Errors name the record index and field, e.g. `records[2].v`.
  */
-export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRecord[] {
+export function validateSenmlRecords(
+  value: unknown,
+  field = 'records',
+  options: SenmlValidationOptions = {},
+): SenmlPackRecord[] {
   if (!Array.isArray(value)) {
     senmlError(field, value, `is ${describe(value)}`, 'a SenML pack is a JSON array of record objects.');
   }
   if (value.length === 0) {
     senmlError(field, value, 'is an empty array', 'a SenML pack needs at least one record.');
   }
-  const out: SenmlRecord[] = [];
+  const out: SenmlPackRecord[] = [];
   let baseName = '';
   value.forEach((item: unknown, index) => {
-    const at = `${field}[${index}]`;
+    const at = (): string => `${field}[${index}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       senmlError(
-        at,
+        at(),
         item,
         `is ${describe(item)}`,
         'every SenML record is a JSON object such as {"n":"port","v":1}.',
       );
     }
-    const record: SenmlRecord = {};
+    const record: SenmlPackRecord = {};
     const fields = item as Record<string, unknown>;
     for (const key of Object.keys(fields)) {
       const fieldValue = fields[key];
@@ -128,7 +147,7 @@ export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRe
         const expected = isKnownField(key) ? FIELD_TYPES[key] : IGNORED_FIELD_TYPES[key];
         if (typeof fieldValue !== expected) {
           senmlError(
-            `${at}.${key}`,
+            `${at()}.${key}`,
             fieldValue,
             `is ${describe(fieldValue)}`,
             `the SenML field "${key}" must be a ${expected}.`,
@@ -136,42 +155,57 @@ export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRe
         }
         if (expected === 'number' && !Number.isFinite(fieldValue)) {
           senmlError(
-            `${at}.${key}`,
+            `${at()}.${key}`,
             fieldValue,
             'is not a finite number',
             `the SenML field "${key}" must be finite.`,
           );
         }
-        if (isKnownField(key)) Object.assign(record, { [key]: fieldValue });
-      } else if (UNSUPPORTED_FIELDS.has(key)) {
+        if (isKnownField(key)) (record as Record<string, unknown>)[key] = fieldValue;
+      } else if (BASE_VALUE_FIELDS.has(key) && options.baseValues === true) {
+        if (typeof fieldValue !== 'number' || !Number.isFinite(fieldValue)) {
+          senmlError(
+            `${at()}.${key}`,
+            fieldValue,
+            `is ${typeof fieldValue === 'number' ? 'not a finite number' : describe(fieldValue)}`,
+            `the SenML field "${key}" must be a finite number.`,
+          );
+        }
+        (record as Record<string, unknown>)[key] = fieldValue;
+      } else if (BASE_VALUE_FIELDS.has(key)) {
         senmlError(
-          `${at}.${key}`,
+          `${at()}.${key}`,
           fieldValue,
           'is not supported',
           'send records without base value or base sum (apply them to "v" and "s" before sending).',
         );
       } else if (key.endsWith('_')) {
         senmlError(
-          `${at}.${key}`,
+          `${at()}.${key}`,
           fieldValue,
           'is a must-understand SenML extension that is not supported',
           'remove fields ending in "_" from the record.',
         );
       }
     }
-    const present = VALUE_FIELDS.filter((k) => record[k] !== undefined);
-    if (present.length > 1) {
+    const valueCount =
+      (record.v !== undefined ? 1 : 0) +
+      (record.vs !== undefined ? 1 : 0) +
+      (record.vb !== undefined ? 1 : 0) +
+      (record.vd !== undefined ? 1 : 0);
+    if (valueCount > 1) {
+      const present = VALUE_FIELDS.filter((k) => record[k] !== undefined);
       senmlError(
-        `${at}.${present[1]}`,
+        `${at()}.${present[1]}`,
         fields[present[1]],
         `conflicts with "${present[0]}"`,
         'a SenML record carries at most one of "v", "vs", "vb" and "vd".',
       );
     }
     if (record.bn !== undefined) baseName = record.bn;
-    if (baseName + (record.n ?? '') === '') {
+    if (baseName === '' && (record.n ?? '') === '') {
       senmlError(
-        `${at}.n`,
+        `${at()}.n`,
         record.n,
         record.n === undefined
           ? 'is missing and no base name "bn" applies'
@@ -185,17 +219,22 @@ export function validateSenmlRecords(value: unknown, field = 'records'): SenmlRe
 }
 
 /**
- * Resolves SenML records per RFC 8428: base name, base time and base unit carry forward to later
- * records until redefined; name = bn + n, time = bt + t (seconds), unit = u ?? bu.
+ * Resolves SenML records per RFC 8428: base fields (in any record, not only the first) carry forward
+ * to later records until redefined; name = bn + n, time = bt + t (seconds), unit = u ?? bu,
+ * value = bv + v (numbers only), sum = bs + s.
  */
-export function resolveSenml(records: SenmlRecord[]): ResolvedRecord[] {
+export function resolveSenml(records: SenmlPackRecord[]): ResolvedRecord[] {
   let bn = '';
   let bt: number | undefined;
   let bu: string | undefined;
+  let bv: number | undefined;
+  let bs: number | undefined;
   return records.map((record) => {
     if (record.bn !== undefined) bn = record.bn;
     if (record.bt !== undefined) bt = record.bt;
     if (record.bu !== undefined) bu = record.bu;
+    if (record.bv !== undefined) bv = record.bv;
+    if (record.bs !== undefined) bs = record.bs;
     const resolved: ResolvedRecord = { name: bn + (record.n ?? '') };
     if (bt !== undefined || record.t !== undefined) resolved.time = (bt ?? 0) + (record.t ?? 0);
     const unit = record.u ?? bu;
@@ -203,12 +242,12 @@ export function resolveSenml(records: SenmlRecord[]): ResolvedRecord[] {
     for (const key of VALUE_FIELDS) {
       const v = record[key];
       if (v !== undefined) {
-        resolved.value = v;
+        resolved.value = key === 'v' && bv !== undefined ? (v as number) + bv : v;
         resolved.valueField = key;
         break;
       }
     }
-    if (record.s !== undefined) resolved.sum = record.s;
+    if (record.s !== undefined || bs !== undefined) resolved.sum = (bs ?? 0) + (record.s ?? 0);
     return resolved;
   });
 }

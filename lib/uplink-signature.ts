@@ -39,3 +39,28 @@ export function verifyThingsMessageToken(
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) return false;
   return timingSafeEqual(digest(rawBody, sharedSecret), Buffer.from(token, 'hex'));
 }
+
+/**
+ * Which of several shared secrets (the current one, then the previous one while a secret is being
+ * rotated) the token matches: its index, or -1. Every non-empty secret is hashed and compared in
+ * constant time (no early exit), so the timing does not tell which one matched. Empty or missing
+ * secrets are skipped; a token that is not 64 hex digits matches none.
+ */
+export function matchThingsMessageToken(
+  rawBody: Buffer | Uint8Array | string,
+  secrets: readonly (string | undefined)[],
+  token: unknown,
+): number {
+  if (typeof token !== 'string' || token.length !== 64) return -1;
+  if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) return -1;
+  // Hex decoding stops at the first pair that is not hex: 32 bytes out means 64 hex digits in.
+  const expected = Buffer.from(token, 'hex');
+  if (expected.length !== 32) return -1;
+  let match = -1;
+  for (let i = 0; i < secrets.length; i++) {
+    const secret = secrets[i];
+    if (typeof secret !== 'string' || secret.length === 0) continue;
+    if (timingSafeEqual(digest(rawBody, secret), expected) && match < 0) match = i;
+  }
+  return match;
+}

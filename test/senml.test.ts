@@ -159,6 +159,23 @@ describe('senml', () => {
       senmlThrows([{ n: 'a', v: 1, foo_: 1 }], 'records[0].foo_', /must-understand/);
     });
 
+    it('accepts and keeps bv / bs with baseValues, still type-checked', () => {
+      assert.deepEqual(
+        validateSenmlRecords([{ bn: 'a:', bv: 10, bs: 1, n: 'x', v: 1 }], 'records', { baseValues: true }),
+        [{ bn: 'a:', bv: 10, bs: 1, n: 'x', v: 1 }],
+      );
+      for (const bad of ['1', null, Infinity]) {
+        let caught: unknown;
+        try {
+          validateSenmlRecords([{ n: 'a', bv: bad }], 'records', { baseValues: true });
+        } catch (err) {
+          caught = err;
+        }
+        assert.ok(caught instanceof ValidationError);
+        assert.equal(caught.field, 'records[0].bv');
+      }
+    });
+
     it('uses the given field name', () => {
       let caught: unknown;
       try {
@@ -200,6 +217,24 @@ describe('senml', () => {
       ]);
       assert.deepEqual(resolveSenml([{ n: 'n', t: 3 }]), [{ name: 'n', time: 3 }]);
       assert.deepEqual(resolveSenml([{ n: 'n' }]), [{ name: 'n' }]);
+    });
+
+    it('applies base values that appear in a record in the middle of a pack', () => {
+      const records = validateSenmlRecords(
+        JSON.parse(
+          '[{"bn":"urn:dev:IMEI:1:","n":"a","v":1.5E+0},' +
+            '{"bt":1.320078429E+09,"bu":"Cel","bv":20.0,"bs":100,"n":"b","v":1.5,"t":-1.5},' +
+            '{"n":"c","v":2,"s":5},{"bn":"x:","bv":0,"n":"d","vs":"s","t":0.25}]',
+        ),
+        'records',
+        { baseValues: true },
+      );
+      assert.deepEqual(resolveSenml(records), [
+        { name: 'urn:dev:IMEI:1:a', value: 1.5, valueField: 'v' },
+        { name: 'urn:dev:IMEI:1:b', time: 1320078427.5, unit: 'Cel', value: 21.5, valueField: 'v', sum: 100 },
+        { name: 'urn:dev:IMEI:1:c', time: 1320078429, unit: 'Cel', value: 22, valueField: 'v', sum: 105 },
+        { name: 'x:d', time: 1320078429.25, unit: 'Cel', value: 's', valueField: 'vs', sum: 100 },
+      ]);
     });
 
     it('property: name = bn + n and time = bt + t with base fields carried forward', () => {

@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { computeThingsMessageToken, verifyThingsMessageToken } from '../lib/uplink-signature';
+import {
+  computeThingsMessageToken,
+  matchThingsMessageToken,
+  verifyThingsMessageToken,
+} from '../lib/uplink-signature';
 
 /** Test vector from the API doc, section 4. */
 const BODY =
@@ -107,6 +111,62 @@ describe('uplink-signature', () => {
           const flipped = ((parseInt(token[i], 16) + d) % 16).toString(16);
           const other = token.slice(0, i) + flipped + token.slice(i + 1);
           assert.equal(verifyThingsMessageToken(body, secret, other), false);
+        },
+      ),
+    );
+  });
+
+  it('verifies Java-style number bodies byte-exactly, and a re-encoded body fails', () => {
+    const body =
+      '[{"bn":"urn:dev:DEVEUI:0059AC0000000001:","bt":1.76675482e9,"n":"payload","vs":"1b0c"},{"n":"port","v":3.0}]';
+    const token = computeThingsMessageToken(Buffer.from(body), SECRET);
+    assert.equal(verifyThingsMessageToken(Buffer.from(body), SECRET, token), true);
+    const reencoded = JSON.stringify(JSON.parse(body));
+    assert.match(reencoded, /"bt":1766754820,/);
+    assert.equal(verifyThingsMessageToken(reencoded, SECRET, token), false);
+  });
+
+  describe('matchThingsMessageToken (secret rotation)', () => {
+    const PREVIOUS = 'Zyxwvutsrqponmlkjihgfedcba9876!#';
+    it('tells which secret matched: current 0, previous 1, none -1', () => {
+      assert.equal(matchThingsMessageToken(BODY, [SECRET, PREVIOUS], TOKEN), 0);
+      assert.equal(matchThingsMessageToken(BODY, [PREVIOUS, SECRET], TOKEN.toUpperCase()), 1);
+      assert.equal(matchThingsMessageToken(BODY, [PREVIOUS], TOKEN), -1);
+      assert.equal(matchThingsMessageToken(BODY, [SECRET, undefined], TOKEN), 0);
+    });
+    it('skips empty and missing secrets and refuses malformed tokens and bodies', () => {
+      assert.equal(matchThingsMessageToken(BODY, ['', undefined], computeThingsMessageToken(BODY, '')), -1);
+      assert.equal(matchThingsMessageToken(BODY, [SECRET], [TOKEN]), -1);
+      assert.equal(matchThingsMessageToken(BODY, [SECRET], TOKEN.slice(2)), -1);
+      for (const bad of [
+        'z'.repeat(64),
+        TOKEN.slice(0, 63) + 'g',
+        'g' + TOKEN.slice(1),
+        ` ${TOKEN.slice(1)}`,
+      ]) {
+        assert.equal(matchThingsMessageToken(BODY, [SECRET], bad), -1, bad);
+      }
+      assert.equal(matchThingsMessageToken({} as unknown as string, [SECRET], TOKEN), -1);
+    });
+  });
+
+  it('property: verify(sign(body)) holds for any bytes and secrets, and any single-byte change fails', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        fc.string({ minLength: 1 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (bytes, secret, at, delta) => {
+          const body = Buffer.from(bytes);
+          const token = computeThingsMessageToken(body, secret);
+          assert.equal(verifyThingsMessageToken(body, secret, token), true);
+          assert.equal(matchThingsMessageToken(body, ['other', secret], token), 1);
+          const changed = Buffer.from(body);
+          const i = at % changed.length;
+          changed[i] = (changed[i] + delta) & 255;
+          assert.equal(verifyThingsMessageToken(changed, secret, token), false);
+          assert.equal(matchThingsMessageToken(changed, [secret, 'other'], token), -1);
         },
       ),
     );

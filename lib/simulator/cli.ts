@@ -3,10 +3,18 @@
  * Runs the simulator from the command line:
  *   node dist/lib/simulator/cli.js [--devices N] [--customers N] [--devices-per-customer N]
  *     [--grip-port P] [--api-port P] [--token-shape snake|camel] [--token-lifetime S] [--seed N]
+ *     [--push-to URL --secret S [--every 5s] [--push-kinds raw,extended,location,measurements]]
  *     [--bad-token-status 302|401] [--max-limit N]
  */
 import { startSimulator } from './index';
-import type { SimulatorOptions, TokenShape } from './types';
+import { parseDuration } from './push';
+import { PUSH_KINDS } from './push-packs';
+import type { PushKind, SimulatorOptions, TokenShape } from './types';
+
+/** The simulator's options plus a destination to push uplinks to. */
+export interface CliOptions extends SimulatorOptions {
+  push?: { url: string; secret: string; every: number; kinds?: PushKind[] };
+}
 
 const USAGE = `Usage: node dist/lib/simulator/cli.js [options]
   --devices N               devices of the API key's own client (default 5)
@@ -17,6 +25,10 @@ const USAGE = `Usage: node dist/lib/simulator/cli.js [options]
   --token-shape snake|camel token response shape (default snake)
   --token-lifetime S        token lifetime in seconds (default 3600)
   --seed N                  data seed (default 1)
+  --push-to URL             push signed uplinks to this (loopback) URL, like a KPN Things HTTPS destination
+  --secret S                the destination's shared secret (needed with --push-to)
+  --every D                 push interval, e.g. 5s, 500ms, 2m (default 5s)
+  --push-kinds K,K          kinds pushed in turn: raw, extended, location, measurements (default all)
   --bad-token-status 302|401  current API's answer to a bad token (default 302, as documented)
   --max-limit N             largest limit/pageSize accepted (default: no maximum)
   --help                    show this help`;
@@ -30,12 +42,17 @@ const FLAGS = [
   '--token-shape',
   '--token-lifetime',
   '--seed',
+  '--push-to',
+  '--secret',
+  '--every',
+  '--push-kinds',
   '--bad-token-status',
   '--max-limit',
 ];
 
-export function parseArgs(argv: string[]): SimulatorOptions | 'help' {
-  const options: SimulatorOptions = {};
+export function parseArgs(argv: string[]): CliOptions | 'help' {
+  const options: CliOptions = {};
+  const push: { url?: string; secret?: string; every?: number; kinds?: PushKind[] } = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') return 'help';
@@ -85,15 +102,42 @@ export function parseArgs(argv: string[]): SimulatorOptions | 'help' {
         options.tokenLifetimeSeconds = seconds;
         break;
       }
+      case '--push-to':
+        push.url = value;
+        break;
+      case '--secret':
+        push.secret = value;
+        break;
+      case '--every':
+        push.every = parseDuration(value, '--every');
+        break;
+      case '--push-kinds': {
+        const kinds = value.split(',').map((k) => k.trim());
+        const unknown = kinds.filter((k) => !PUSH_KINDS.includes(k as PushKind));
+        if (unknown.length > 0)
+          throw new Error(`--push-kinds takes ${PUSH_KINDS.join(', ')}; not ${unknown.join(', ')}`);
+        push.kinds = kinds as PushKind[];
+        break;
+      }
       default:
         throw new Error(`unknown option ${name}`);
     }
+  }
+  if (push.url !== undefined || push.secret !== undefined || push.every !== undefined || push.kinds) {
+    if (push.url === undefined) throw new Error('--secret, --every and --push-kinds need --push-to URL');
+    if (push.secret === undefined) throw new Error('--push-to needs --secret S (the destination secret)');
+    options.push = {
+      url: push.url,
+      secret: push.secret,
+      every: push.every ?? 5000,
+      ...(push.kinds ? { kinds: push.kinds } : {}),
+    };
   }
   return options;
 }
 
 async function main(): Promise<void> {
-  let options: SimulatorOptions | 'help';
+  let options: CliOptions | 'help';
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
@@ -105,7 +149,18 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const sim = await startSimulator(options);
+  const { push, ...simulatorOptions } = options;
+  const sim = await startSimulator(simulatorOptions);
+  let pushLine = '  Push:            none (add --push-to URL --secret S, or POST /_sim/destinations)';
+  if (push) {
+    try {
+      const destination = sim.addDestination(push);
+      pushLine = `  Push:            every ${push.every} ms to ${destination.url} (Things-Plug-UUID ${destination.plugUUID})`;
+    } catch (error) {
+      await sim.close();
+      throw error;
+    }
+  }
   const { tenantId, clientId, clientSecret, applicationId } = sim.credentials;
   const tokenUrl = `${sim.gripUrl}/v2/${tenantId}/oidc/idp/c1/token`;
   const lines = [
@@ -120,6 +175,7 @@ async function main(): Promise<void> {
     `  Own client id:   ${sim.ownClientId}`,
     `  Customers:       ${sim.customers.map((c) => `${c.name} (${c.id})`).join(', ') || 'none'}`,
     `  DevEUIs:         ${sim.devEUIs().slice(0, 3).join(', ')}${sim.devEUIs().length > 3 ? ', ...' : ''}`,
+    pushLine,
     '',
     `export KPN_THINGS_GRIP_URL=${sim.gripUrl}`,
     `export KPN_THINGS_TOKEN_URL=${tokenUrl}`,

@@ -12,6 +12,7 @@ import { FaultSet } from './faults';
 import { DEFAULT_GRIP_ERROR_STATUS, gripError, gripRoutes } from './grip';
 import { problem } from './http';
 import { ListCache } from './pagination';
+import { PushDestinations, pushRoutes } from './push';
 import { PlatformData } from './platform-data';
 import { Recorder } from './recorder';
 import { Listener } from './server';
@@ -82,6 +83,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const faults = new FaultSet(seed);
   const recorder = new Recorder();
+  const push = new PushDestinations(() => state.data.devEUIsOf(state.data.ownClient.id));
 
   const grip = new Listener({
     name: 'grip',
@@ -92,7 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const api = new Listener({
     name: 'api',
-    routes: [...apiRoutes(state), ...betaRoutes(state)],
+    routes: [...apiRoutes(state), ...betaRoutes(state), ...pushRoutes(push)],
     faults,
     recorder,
     errorReply: (ctx, status, detail, title, headers) => problem(status, detail, ctx.target, title, headers),
@@ -104,7 +106,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     state.gripUrl = baseUrl(host, gripAddress.port);
     state.apiUrl = baseUrl(host, apiAddress.port);
   } catch (error) {
-    await Promise.all([grip.close(), api.close()]);
+    await Promise.all([grip.close(), api.close(), push.close()]);
     throw error;
   }
 
@@ -147,8 +149,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     projectIds: () => state.platform.projectsOf(state.data.ownClient.id).map((project) => project.id),
     devEUIs: () => state.data.devEUIsOf(state.data.ownClient.id),
+    addDestination: (destination) => push.add(destination),
+    destinations: () => push.list(),
+    removeDestination: (id) => push.remove(id),
+    pushUplink: (id, pushOptions) => push.push(id, pushOptions),
+    pushAttempts: (id) => push.attemptsOf(id),
     close: () => {
-      closing ??= Promise.all([grip.close(), api.close()]).then(() => undefined);
+      closing ??= Promise.all([push.close(), grip.close(), api.close()]).then(() => undefined);
       return closing;
     },
   };

@@ -7,7 +7,7 @@ import type { RecordedRequest } from './types';
 export const REDACTED = '[redacted]';
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
-const SECRET_FIELDS = new Set(['client_secret', 'clientSecret', 'password']);
+const SECRET_FIELDS = new Set(['client_secret', 'clientSecret', 'password', 'secret']);
 
 export class Recorder {
   /** The live array handed out as `simulator.requests` (cleared in place). */

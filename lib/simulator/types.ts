@@ -112,7 +112,7 @@ export interface RecordedRequest {
   at: number;
 }
 
-export interface Simulator {
+export interface Simulator extends SimulatorPush {
   /** GRIP base URL, e.g. http://127.0.0.1:40001 (token URL: `${gripUrl}/v2/${tenantId}/oidc/idp/c1/token`). */
   gripUrl: string;
   /** API base URL, e.g. http://127.0.0.1:40002 (current API at /devices, beta at /api/...). */
@@ -149,4 +149,81 @@ export interface Simulator {
   /** A LoRa DevEUI of one of the seeded devices (16 upper-case hex digits). */
   devEUIs(): string[];
   close(): Promise<void>;
+}
+
+/** The packs the simulator pushes to destinations (see lib/simulator/push-packs.ts). */
+export type PushKind = 'raw' | 'extended' | 'location' | 'measurements';
+/** 'forged': a token made with another secret; 'tampered': one body byte changed after signing. */
+export type PushTamper = 'none' | 'forged' | 'tampered';
+
+/** An HTTPS destination, as registered in the KPN Things portal (loopback URLs only here). */
+export interface DestinationOptions {
+  url: string;
+  /** The shared secret the token is made with. */
+  secret: string;
+  /** Push on a timer: '5s', '500ms', '2m' or ms. Default: only on demand. */
+  every?: string | number;
+  /** Kinds pushed in turn (default all four). */
+  kinds?: PushKind[];
+  /** Delays before the 2nd and 3rd attempt, in ms (default [2000, 8000]). */
+  retryDelaysMs?: number[];
+  /** Per attempt (default 10 000 ms). */
+  timeoutMs?: number;
+  /** The `Things-Plug-UUID` sent (default: the destination id). */
+  plugUUID?: string;
+}
+
+export interface DestinationInfo {
+  id: string;
+  url: string;
+  plugUUID: string;
+  everyMs?: number;
+  kinds: PushKind[];
+}
+
+export interface PushOptions {
+  /** Default: the destination's kinds in turn. */
+  kind?: PushKind;
+  tamper?: PushTamper;
+  /** Default: the seeded devices in turn. */
+  devEUI?: string;
+  /** Push exactly this body text instead of a generated pack (e.g. a Destination Format's output). */
+  body?: string;
+}
+
+/** One delivery attempt, as recorded. */
+export interface PushAttempt {
+  destinationId: string;
+  /** The token sent (a content hash: the same for every attempt of one pack). */
+  messageId: string;
+  kind: PushKind;
+  tamper: PushTamper;
+  /** 1, 2 or 3. */
+  attempt: number;
+  /** The receiver's status; 0 when no answer came. */
+  status: number;
+  error?: string;
+  at: number;
+  durationMs: number;
+}
+
+export interface PushResult {
+  messageId: string;
+  kind: PushKind;
+  tamper: PushTamper;
+  /** The body text as sent. */
+  body: string;
+  delivered: boolean;
+  attempts: PushAttempt[];
+}
+
+/** The push side of the simulator (also at `/_sim/destinations` on the API URL). */
+export interface SimulatorPush {
+  addDestination(options: DestinationOptions): DestinationInfo;
+  destinations(): DestinationInfo[];
+  removeDestination(id: string): boolean;
+  /** Pushes one pack now, with up to three attempts; resolves when delivered or given up. */
+  pushUplink(destinationId: string, options?: PushOptions): Promise<PushResult>;
+  /** Every attempt recorded (of one destination when given), oldest first. */
+  pushAttempts(destinationId?: string): PushAttempt[];
 }
