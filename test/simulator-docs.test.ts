@@ -6,44 +6,16 @@
 import { strict as assert } from 'node:assert';
 import { startSimulator, type Simulator } from '../lib/simulator';
 import { parseArgs } from '../lib/simulator/cli';
-
-const DEVICE_TYPE = 'application/vnd.kpnthings.device.v1.response+json';
-const ACTUATOR_TYPE = 'application/vnd.kpnthings.actuator.v1.response+json';
-
-interface Page {
-  items: Record<string, unknown>[];
-  next?: string | null;
-  prev?: string | null;
-}
-
-function tokenUrl(sim: Simulator, tenant = sim.credentials.tenantId): string {
-  return `${sim.gripUrl}/v2/${tenant}/oidc/idp/c1/token`;
-}
-
-function tokenBody(sim: Simulator, overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    grant_type: 'client_credentials',
-    audience: sim.credentials.applicationId,
-    client_id: sim.credentials.clientId,
-    client_secret: sim.credentials.clientSecret,
-    ...overrides,
-  });
-}
-
-function postToken(sim: Simulator, body: string, url = tokenUrl(sim)): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-}
-
-async function getToken(sim: Simulator): Promise<string> {
-  const res = await postToken(sim, tokenBody(sim));
-  assert.equal(res.status, 200);
-  const body = (await res.json()) as Record<string, unknown>;
-  return String(body.access_token ?? body.accessToken);
-}
-
-async function readJson<T = Record<string, unknown>>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
+import {
+  ACTUATOR_TYPE,
+  DEVICE_TYPE,
+  getToken,
+  postToken,
+  readJson,
+  tokenBody,
+  tokenUrl,
+  type Page,
+} from './support/sim-http';
 
 describe('KPN Things simulator follows the documentation', function () {
   let sim: Simulator;
