@@ -108,6 +108,16 @@ describe('ThingsClient against the simulator', function () {
       assert.equal(sim.tokensIssued, 2);
     });
 
+    it('after a 302 (the default, APIs page) drops the token, fetches one new token and retries once', async () => {
+      await client.authenticate();
+      sim.revokeTokens();
+      const res = await client.call(ENDPOINTS.listDevices);
+      assert.equal(res.status, 200);
+      assert.equal(res.retries, 1);
+      assert.equal(sim.tokensIssued, 2);
+      assert.equal(sim.requestsFor('GET /devices').filter((r) => r.status === 302).length, 1);
+    });
+
     it('retries a 401 only once', async () => {
       sim.inject({ route: 'GET /devices', status: 401 });
       const err = await client.call(ENDPOINTS.listDevices).then(

@@ -9,6 +9,7 @@ import {
   knownPaths,
   prepareRequest,
   runRequest,
+  wireSpec,
   type RequestInput,
   type WireRequestSpec,
 } from '../lib/resources/request';
@@ -37,6 +38,14 @@ describe('generic request (lib/resources/request)', function () {
         assert.equal(prepareRequest({ method, path: '/devices' }, API).method, method.trim().toUpperCase());
       }
       fails({ method: 'HEAD' }, 'method', /not a supported method.*GET, POST, PUT, PATCH, DELETE/);
+      assert.throws(
+        () => prepareRequest({ method: 'HEAD', path: '/x' }, API),
+        (err: unknown) => err instanceof ValidationError && err.hint === 'input.invalid_method',
+      );
+      assert.throws(
+        () => prepareRequest({ method: 'GET', path: 'https://evil.example/x' }, API),
+        (err: unknown) => err instanceof ValidationError && err.hint === 'input.invalid_path',
+      );
       fails({ method: undefined }, 'method', /missing/);
     });
 
@@ -149,12 +158,33 @@ describe('generic request (lib/resources/request)', function () {
         () => prepareRequest({ method: 'POST', path: '/x', body: 'not json' }, API),
         (err: unknown) => err instanceof ValidationError && err.field === 'msg.payload',
       );
+      // Any media type: the body is sent as its bytes.
+      const csv = prepareRequest({ method: 'POST', path: '/x', body: 'a,b', contentType: 'text/csv' }, API);
+      assert.equal(csv.rawBody, 'a,b');
+      assert.equal(csv.contentType, 'text/csv');
+      assert.equal(csv.body, undefined);
+      const bytes = prepareRequest(
+        { method: 'PUT', path: '/x', body: new Uint8Array([1, 2]), contentType: 'application/octet-stream' },
+        API,
+      );
+      assert.deepEqual(bytes.rawBody, Buffer.from([1, 2]));
+      const vendor = prepareRequest(
+        { method: 'POST', path: '/x', body: { a: 1 }, contentType: 'application/vnd.x+json' },
+        API,
+      );
+      assert.equal(vendor.rawBody, '{"a":1}');
+      assert.deepEqual(wireSpec(csv), {
+        method: 'POST',
+        path: '/x',
+        query: {},
+        accept: DEFAULT_ACCEPT,
+        api: 'current',
+        rawBody: 'a,b',
+        contentType: 'text/csv',
+      });
       assert.throws(
-        () => prepareRequest({ method: 'POST', path: '/x', body: 'a,b', contentType: 'text/csv' }, API),
-        (err: unknown) =>
-          err instanceof ValidationError &&
-          err.field === 'contentType' &&
-          /application\/json only/.test(err.message),
+        () => prepareRequest({ method: 'POST', path: '/x', body: { a: 1 }, contentType: 'text/csv' }, API),
+        (err: unknown) => err instanceof ValidationError && err.field === 'msg.payload',
       );
       assert.throws(
         () => prepareRequest({ method: 'POST', path: '/x', body: {}, contentType: 'not a type' }, API),
@@ -333,6 +363,19 @@ describe('generic request (lib/resources/request)', function () {
       sim.inject({ route: 'POST /api/actuator/downlinks', status: 502, times: 1 });
       await assert.rejects(run(input), (err: unknown) => err instanceof ThingsApiError && err.status === 502);
       assert.equal(sim.requestsFor('POST /api/actuator/downlinks').length, 1);
+    });
+
+    it('sends a raw body of any media type as-is, with its Content-Type', async function () {
+      const outcome = await run({
+        method: 'POST',
+        path: '/decoders',
+        body: 'a,b\n1,2',
+        contentType: 'text/csv; charset=utf-8',
+      }).catch((err: unknown) => err);
+      assert.ok(outcome instanceof ThingsApiError && outcome.status === 404, String(outcome));
+      const recorded = sim.requests.filter((r) => r.method === 'POST' && r.path === '/decoders')[0];
+      assert.equal(recorded.headers['content-type'], 'text/csv; charset=utf-8');
+      assert.equal(recorded.body, 'a,b\n1,2');
     });
 
     it('retries GET and DELETE after a 502 (idempotent), and passes problem details on', async function () {
