@@ -34,6 +34,8 @@ describe('example flows', () => {
       'kpn-things-devices',
       'kpn-things-downlink',
       'kpn-things-customer',
+      'kpn-things-downlinks',
+      'kpn-things-request',
     ]) {
       assert.ok(types.has(type), `no example uses ${type}`);
     }

@@ -4,6 +4,7 @@
  */
 import { knownPaths } from '../../../lib/resources/request';
 import { actionNodeEditor } from '../../shared/editor/action-editor';
+import { translator } from '../../shared/editor/dialog';
 import type { EditorNode } from '../../shared/editor/red';
 import { requestSchema } from '../schema';
 
@@ -46,7 +47,7 @@ export const definition = actionNodeEditor(requestSchema, {
     $('#node-input-path').typedInput('types', [
       {
         value: 'str',
-        label: RED._('typedInput.type.str'),
+        label: translator('kpn-things-request')('kpn-things-request.label.text'),
         icon: 'red/images/typedInput/az.svg',
         autoComplete: (typed: string) => pathSuggestions(typed),
       },
