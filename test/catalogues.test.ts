@@ -5,14 +5,12 @@ import path from 'node:path';
 /** The built node folders (catalogues merged with the shared one), and the sources they came from. */
 const root = path.join(__dirname, '..', '..');
 const built = path.join(root, 'dist', 'nodes');
-const NODES = [
-  'kpn-things-config',
-  'kpn-things-devices',
-  'kpn-things-downlink',
-  'kpn-things-customer',
-  'kpn-things-downlinks',
-  'kpn-things-request',
-];
+/** Every node the package declares (package.json "node-red.nodes"). */
+const NODES = Object.keys(
+  (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { 'node-red': { nodes: object } })[
+    'node-red'
+  ].nodes,
+);
 const LANGS = ['en-US', 'nl'];
 
 type Catalogue = Record<string, unknown>;
@@ -46,9 +44,10 @@ function runtimeKeys(node: string): string[] {
         for (const m of text.matchAll(/ctx\.t\('([\w.-]+)'/g)) keys.add(`${node}.${m[1]}`);
     }
   }
-  // list-output.ts is shared by the list nodes: its keys belong to each of them.
+  // list-output.ts is shared by the list nodes (those that import it): its keys belong to each of them.
+  const own = fs.readdirSync(sources[0]).filter((f) => f.endsWith('.ts'));
   if (
-    ['kpn-things-devices', 'kpn-things-customer', 'kpn-things-downlinks', 'kpn-things-request'].includes(node)
+    own.some((f) => fs.readFileSync(path.join(sources[0], f), 'utf8').includes("'../shared/list-output'"))
   ) {
     const text = fs.readFileSync(path.join(root, 'nodes', 'shared', 'list-output.ts'), 'utf8');
     for (const m of text.matchAll(/ctx\.t\('([\w.-]+)'/g)) keys.add(`${node}.${m[1]}`);

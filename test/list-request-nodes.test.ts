@@ -4,9 +4,6 @@
  */
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import tls from 'node:tls';
 import type { Node } from 'node-red';
 import type { Simulator } from '../lib/simulator/types';
 import { MEDIA_TYPES } from '../lib/endpoints';
@@ -14,14 +11,12 @@ import { prepareDownlink, sendDownlink } from '../lib/resources/downlinks';
 import { customCa } from '../nodes/kpn-things-config/options';
 import { clientFor, configNodeFor, credentialsFor, withSimulator } from './support/sim';
 import { allNodes, coreNode, helper, inputs, nextInput } from './support/nodered';
+import { startTlsFront, TEST_CERT_FILE, type TlsFront } from './support/tls-front';
 
 const catchNode = coreNode('common/25-catch');
 const joinNode = coreNode('sequence/17-split');
 
 type Msg = Record<string, unknown> & { payload?: unknown; problem?: Record<string, unknown> };
-
-const TLS_DIR = path.join(__dirname, '..', '..', 'test', 'fixtures', 'tls');
-const CERT_FILE = path.join(TLS_DIR, 'sim-cert.pem');
 
 function flow(
   sim: Simulator,
@@ -359,33 +354,23 @@ describe('kpn-things-downlinks and kpn-things-request nodes', function () {
   });
 
   describe('kpn-things-config custom CA', () => {
-    const cert = fs.readFileSync(CERT_FILE, 'utf8');
-    let front: tls.Server;
+    const cert = fs.readFileSync(TEST_CERT_FILE, 'utf8');
+    let front: TlsFront;
     let httpsUrl: string;
 
     beforeEach(async () => {
-      const apiPort = Number(new URL(sim.apiUrl).port);
-      front = tls.createServer(
-        { cert, key: fs.readFileSync(path.join(TLS_DIR, 'sim-key.pem')) },
-        (socket) => {
-          const upstream = net.connect(apiPort, '127.0.0.1');
-          socket.pipe(upstream).pipe(socket);
-          socket.on('error', () => upstream.destroy());
-          upstream.on('error', () => socket.destroy());
-        },
-      );
-      await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-      httpsUrl = `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
+      front = await startTlsFront(sim.apiUrl);
+      httpsUrl = front.url;
     });
     afterEach(async () => {
       await helper.unload();
-      await new Promise<void>((resolve) => front.close(() => resolve()));
+      await front.close();
     });
 
     it('reads PEM from the file and the pasted credential, and refuses what is not PEM', () => {
       assert.equal(customCa({}, {}), undefined);
-      assert.match(String(customCa({ caFile: CERT_FILE }, {})), /^-----BEGIN CERTIFICATE-----/);
-      assert.equal(customCa({ caFile: CERT_FILE }, { ca: cert }), `${cert.trim()}\n${cert.trim()}`);
+      assert.match(String(customCa({ caFile: TEST_CERT_FILE }, {})), /^-----BEGIN CERTIFICATE-----/);
+      assert.equal(customCa({ caFile: TEST_CERT_FILE }, { ca: cert }), `${cert.trim()}\n${cert.trim()}`);
       assert.throws(
         () => customCa({ caFile: '/nonexistent/ca.pem' }, {}),
         (err: unknown) => (err as { field?: string }).field === 'caFile',
@@ -404,7 +389,7 @@ describe('kpn-things-downlinks and kpn-things-request nodes', function () {
       assert.match(String(refused.problem?.detail), /certificate|self.signed/i);
       await helper.unload();
 
-      await load(sim, node, { apiUrl: httpsUrl, caFile: CERT_FILE });
+      await load(sim, node, { apiUrl: httpsUrl, caFile: TEST_CERT_FILE });
       assert.equal((await run({})).statusCode, 200);
       await helper.unload();
 

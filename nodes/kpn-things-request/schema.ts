@@ -11,8 +11,10 @@ import {
   LIST_PROPERTIES,
   setting,
   typed,
+  type SettingCheck,
   type SettingsOf,
   type TypedInputType,
+  type TypedProperty,
 } from '../shared/schema';
 
 /** The method options: the five methods, or 'msg' (msg.method). */
@@ -23,6 +25,19 @@ export const METHOD_OPTIONS = [
 
 const QUERY_TYPES: readonly TypedInputType[] = ['json', 'msg', 'flow', 'global', 'jsonata'];
 const MEDIA_TYPES_INPUT: readonly TypedInputType[] = ['str', 'msg', 'env'];
+
+/** A media-type setting (Accept, Content-Type): text, checked by lib when literal; empty means lib's default. */
+function mediaTypeInput(check: SettingCheck, name: string): TypedProperty {
+  return typed({
+    value: '',
+    types: MEDIA_TYPES_INPUT,
+    defaultType: 'str',
+    literal: 'str',
+    since: 1,
+    check,
+    message: { default: `kpn-things-request.errors.${name}` },
+  });
+}
 
 export const requestSchema = defineSchema({
   type: 'kpn-things-request',
@@ -41,24 +56,8 @@ export const requestSchema = defineSchema({
       message: { default: 'kpn-things-request.errors.path' },
     }),
     query: typed({ value: '', types: QUERY_TYPES, defaultType: 'json', literal: 'str', since: 1 }),
-    accept: typed({
-      value: '',
-      types: MEDIA_TYPES_INPUT,
-      defaultType: 'str',
-      literal: 'str',
-      since: 1,
-      check: (text, field) => mediaRange(text, field),
-      message: { default: 'kpn-things-request.errors.accept' },
-    }),
-    contentType: typed({
-      value: '',
-      types: MEDIA_TYPES_INPUT,
-      defaultType: 'str',
-      literal: 'str',
-      since: 1,
-      check: (text, field) => mediaType(text, field),
-      message: { default: 'kpn-things-request.errors.contentType' },
-    }),
+    accept: mediaTypeInput((text, field) => mediaRange(text, field), 'accept'),
+    contentType: mediaTypeInput((text, field) => mediaType(text, field), 'contentType'),
     // Walk an answer that is a page as a list node does (all, split, page); off: the answer as it came.
     paginate: setting(true, { since: 1 }),
     output: LIST_PROPERTIES.output,
