@@ -55,7 +55,8 @@ export const requestSchema = defineSchema({
       check: (text) => checkPathTemplate(text),
       message: { default: 'kpn-things-request.errors.path' },
     }),
-    query: typed({ value: '', types: QUERY_TYPES, defaultType: 'json', literal: 'str', since: 1 }),
+    // '{}' rather than '': the JSON TypedInput marks empty text invalid.
+    query: typed({ value: '{}', types: QUERY_TYPES, defaultType: 'json', literal: 'str', since: 1 }),
     accept: mediaTypeInput((text, field) => mediaRange(text, field), 'accept'),
     contentType: mediaTypeInput((text, field) => mediaType(text, field), 'contentType'),
     // Walk an answer that is a page as a list node does (all, split, page); off: the answer as it came.
