@@ -508,7 +508,9 @@ describe('editor (browser end to end)', function () {
     await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'detached' });
 
     await openNode(ID.request);
-    await page.locator('.form-row:has(#node-input-query) .red-ui-typedInput-container:not(.input-error)').waitFor();
+    await page
+      .locator('.form-row:has(#node-input-query) .red-ui-typedInput-container:not(.input-error)')
+      .waitFor();
     const pathRow = page.locator('.form-row:has(#node-input-path)');
     const pathInput = pathRow.locator('input.red-ui-typedInput-input');
     await pathInput.click();

@@ -26,7 +26,9 @@ export function pathSuggestions(typed: string): Suggestion[] {
     if (seen.has(known.path)) continue;
     seen.add(known.path);
     const label = $('<div style="display: flex; justify-content: space-between; gap: 12px;">');
-    $('<span class="kpn-things-request-path" style="font-family: monospace;">').text(known.path).appendTo(label);
+    $('<span class="kpn-things-request-path" style="font-family: monospace;">')
+      .text(known.path)
+      .appendTo(label);
     $('<span style="font-size: 0.8em; opacity: 0.7;">').text(methods.join(' ')).appendTo(label);
     out.push({ value: known.path, label });
   }
