@@ -8,6 +8,9 @@ import { translator } from '../../shared/editor/dialog';
 import type { EditorNode } from '../../shared/editor/red';
 import { requestSchema } from '../schema';
 
+/** The editor's own image of the text type (served by the Node-RED editor, not a node icon of this package). */
+const EDITOR_TEXT_ICON = 'red/images/typedInput/az.svg';
+
 interface Suggestion {
   value: string;
   label: JQuery;
@@ -50,7 +53,7 @@ export const definition = actionNodeEditor(requestSchema, {
       {
         value: 'str',
         label: translator('kpn-things-request')('kpn-things-request.label.text'),
-        icon: 'red/images/typedInput/az.svg',
+        icon: EDITOR_TEXT_ICON,
         autoComplete: (typed: string) => pathSuggestions(typed),
       },
       ...spec.types.filter((type) => type !== 'str'),
