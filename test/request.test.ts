@@ -5,7 +5,10 @@ import { MEDIA_TYPES } from '../lib/endpoints';
 import { ThingsApiError, ThingsError } from '../lib/errors';
 import { collect, firstPage } from '../lib/pagination';
 import {
+  checkPathTemplate,
   DEFAULT_ACCEPT,
+  mediaRange,
+  mediaType,
   knownPaths,
   prepareRequest,
   runRequest,
@@ -197,6 +200,45 @@ describe('generic request (lib/resources/request)', function () {
       assert.deepEqual(['GET', 'PUT', 'DELETE', 'POST', 'PATCH'].map(safe), [true, true, true, false, false]);
       assert.equal(prepareRequest({ method: 'GET', path: '/api/devices' }, API).api, 'beta');
       assert.equal(prepareRequest({ method: 'GET', path: '/apis' }, API).api, 'current');
+    });
+  });
+
+  describe('setting checks (editor and start)', function () {
+    it('checkPathTemplate: parts count as filled in, absolute URLs wait for the API host', function () {
+      for (const ok of ['/devices/{{msg.deviceId}}', 'projects?limit=5', 'https://anywhere.example/x']) {
+        checkPathTemplate(ok);
+      }
+      for (const [bad, pattern] of [
+        ['/devices/{{1+1}}', /not a name/],
+        ['/devices/{deviceId}', /\{\{msg.deviceId\}\}/],
+        ['/devices/../clients', /segment/],
+        ['/devices list', /spaces/],
+        ['', /missing/],
+      ] as const) {
+        assert.throws(
+          () => checkPathTemplate(bad),
+          (err: unknown) =>
+            err instanceof ValidationError &&
+            err.field === 'path' &&
+            err.hint === 'input.invalid_path' &&
+            pattern.test(err.message),
+          bad,
+        );
+      }
+    });
+
+    it('mediaRange and mediaType name the field they check', function () {
+      assert.equal(mediaRange('text/csv, */*;q=0.1'), 'text/csv, */*;q=0.1');
+      assert.equal(mediaType(''), MEDIA_TYPES.json);
+      assert.equal(mediaType('text/plain; charset=utf-8'), 'text/plain; charset=utf-8');
+      assert.throws(
+        () => mediaType('text/*', 'contentType'),
+        (err: unknown) => err instanceof ValidationError && err.hint === 'input.invalid_media_type',
+      );
+      assert.throws(
+        () => mediaRange('json', 'msg.accept'),
+        (err: unknown) => err instanceof ValidationError && err.field === 'msg.accept',
+      );
     });
   });
 
