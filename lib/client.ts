@@ -107,8 +107,13 @@ export interface RequestSpec extends CallOptions {
   /** JSON-serialisable body. */
   body?: unknown;
   accept?: string;
-  /** Content-Type to send even without a body (the legacy context switch asks for it). */
+  /**
+   * Content-Type of `rawBody`, or sent even without a body (the legacy context switch asks for it).
+   * A JSON `body` is always sent as application/json.
+   */
   contentType?: string;
+  /** A body of any media type, sent as these bytes with `contentType` (instead of a JSON `body`). */
+  rawBody?: string | Buffer;
   api?: 'current' | 'beta';
 }
 
@@ -133,7 +138,7 @@ interface PreparedRequest {
   url: string;
   /** Sent as is; `authorization` is set per attempt. */
   headers: Record<string, string>;
-  body: string | undefined;
+  body: string | Buffer | undefined;
   timeoutMs: number;
 }
 
@@ -300,8 +305,11 @@ export class ThingsClient {
       accept: spec.accept ?? MEDIA_TYPES.jsonOrProblem,
       'user-agent': this.#userAgent,
     };
-    let body: string | undefined;
-    if (spec.body !== undefined) {
+    let body: string | Buffer | undefined;
+    if (spec.rawBody !== undefined) {
+      body = spec.rawBody;
+      headers['content-type'] = spec.contentType ?? MEDIA_TYPES.octetStream;
+    } else if (spec.body !== undefined) {
       body = JSON.stringify(spec.body);
       headers['content-type'] = MEDIA_TYPES.json;
     } else if (spec.contentType) {

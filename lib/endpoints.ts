@@ -15,6 +15,8 @@ export const MEDIA_TYPES = {
   json: 'application/json',
   jsonUtf8: 'application/json; charset=utf-8',
   problem: 'application/problem+json',
+  /** A body of unknown media type. */
+  octetStream: 'application/octet-stream',
   /** What current-API calls accept: their answers, and their RFC 7807 errors (never refused with 406). */
   jsonOrProblem: 'application/json, application/problem+json',
   betaDevice: 'application/vnd.kpnthings.device.v1.response+json',
@@ -53,6 +55,55 @@ export const ENDPOINTS = {
   listNetworkAdapters: {
     method: 'GET',
     path: '/devices/{deviceId}/network-adapters',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  putDevice: {
+    method: 'PUT',
+    path: '/devices/{deviceId}',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  deleteDevice: {
+    method: 'DELETE',
+    path: '/devices/{deviceId}',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  listDeviceGroupsOfDevice: {
+    method: 'GET',
+    path: '/devices/{deviceId}/device-groups',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  listDeviceGroups: {
+    method: 'GET',
+    path: '/device-groups',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  listProjects: { method: 'GET', path: '/projects', accept: MEDIA_TYPES.jsonOrProblem, api: 'current' },
+  getProject: {
+    method: 'GET',
+    path: '/projects/{projectId}',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  listLoraBindings: {
+    method: 'GET',
+    path: '/lora/bindings',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  listHttpBindings: {
+    method: 'GET',
+    path: '/http/bindings',
+    accept: MEDIA_TYPES.jsonOrProblem,
+    api: 'current',
+  },
+  listMqttBindings: {
+    method: 'GET',
+    path: '/mqtt/bindings',
     accept: MEDIA_TYPES.jsonOrProblem,
     api: 'current',
   },

@@ -45,6 +45,7 @@ export type HintCode =
   | 'aborted'
   | 'response.malformed'
   | 'response.too-large'
+  | 'response.foreign-link'
   | `input.${ValidationErrorCode}`
   | 'unexpected';
 
@@ -169,6 +170,9 @@ export type ValidationErrorCode =
   | 'invalid_external_reference'
   | 'invalid_senml'
   | 'invalid_query'
+  | 'invalid_method'
+  | 'invalid_path'
+  | 'invalid_media_type'
   | 'missing_setting';
 
 export interface ValidationErrorDetails {

@@ -147,7 +147,32 @@ export { getCustomer, customerPages, CUSTOMER_QUERY_FIELDS } from './resources/c
 export type { CustomerQuery } from './resources/customers';
 export { prepareDownlink, sendDownlink, isSenmlPack } from './resources/downlinks';
 export type { DownlinkInput, Downlink } from './resources/downlinks';
-export { listQueryParams } from './resources/list-query';
+export { listQueryParams, COMMON_LIST_FIELDS } from './resources/list-query';
+export type { FieldKind } from './resources/list-query';
+export { queryValue, openQueryParams } from './resources/query-values';
+export { downlinkListQuery, downlinkPages, DOWNLINK_LIST_QUERY_FIELDS } from './resources/downlink-list';
+export type { DownlinkListQuery, ListedDownlink } from './resources/downlink-list';
+export {
+  REQUEST_METHODS,
+  DEFAULT_ACCEPT,
+  RAW_BODY_SUPPORTED,
+  knownPaths,
+  checkPathTemplate,
+  mediaRange,
+  mediaType,
+  prepareRequest,
+  wireSpec,
+  runRequest,
+} from './resources/request';
+export type {
+  RequestInput,
+  PreparedRequest,
+  WireRequestSpec,
+  RequestSender,
+  RunOptions,
+  RequestOutcome,
+  KnownPath,
+} from './resources/request';
 export type {
   SenmlRecord,
   ProblemDetails,

@@ -97,16 +97,19 @@ describe('ThingsClient against the simulator', function () {
       }
     });
 
-    it('after a 401 drops the token, fetches one new token and retries once', async () => {
-      // The Getting Started reading (401); the simulator's default is the APIs page's 302.
-      sim.setBadTokenStatus(401);
-      await client.authenticate();
-      sim.revokeTokens();
-      const res = await client.call(ENDPOINTS.listDevices);
-      assert.equal(res.status, 200);
-      assert.equal(res.retries, 1);
-      assert.equal(sim.tokensIssued, 2);
-    });
+    // 401: the Getting Started reading; 302: the APIs page's, and the simulator's default.
+    for (const status of [401, 302] as const) {
+      it(`after a ${status} drops the token, fetches one new token and retries once`, async () => {
+        sim.setBadTokenStatus(status);
+        await client.authenticate();
+        sim.revokeTokens();
+        const res = await client.call(ENDPOINTS.listDevices);
+        assert.equal(res.status, 200);
+        assert.equal(res.retries, 1);
+        assert.equal(sim.tokensIssued, 2);
+        assert.equal(sim.requestsFor('GET /devices').filter((r) => r.status === status).length, 1);
+      });
+    }
 
     it('retries a 401 only once', async () => {
       sim.inject({ route: 'GET /devices', status: 401 });

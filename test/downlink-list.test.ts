@@ -38,7 +38,7 @@ describe('downlink list (lib/resources/downlink-list)', function () {
       assert.deepEqual(downlinkListQuery({ projectId: 'p-1', tagValue: ['a', 'b'], flag: true, skip: '' }), {
         projectId: 'p-1',
         tagValue: ['a', 'b'],
-        flag: true,
+        flag: 'true',
       });
     });
   });

@@ -549,6 +549,8 @@ describe('Node-RED nodes', function () {
       assert.deepEqual(nodes.getCredentialDefinition('kpn-things-config'), {
         clientId: { type: 'text' },
         clientSecret: { type: 'password' },
+        // A pasted CA certificate is public: shown again in the dialog.
+        ca: { type: 'text' },
       });
       await helper.unload();
       await new Promise<void>((resolve) => helper.stopServer(() => resolve()));

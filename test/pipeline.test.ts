@@ -352,6 +352,7 @@ describe('problem details with hint codes', () => {
     aborted: true,
     'response.malformed': true,
     'response.too-large': true,
+    'response.foreign-link': true,
     'input.invalid_deveui': true,
     'input.invalid_payload': true,
     'input.empty_payload': true,
@@ -363,6 +364,9 @@ describe('problem details with hint codes', () => {
     'input.invalid_external_reference': true,
     'input.invalid_senml': true,
     'input.invalid_query': true,
+    'input.invalid_method': true,
+    'input.invalid_path': true,
+    'input.invalid_media_type': true,
     'input.missing_setting': true,
     unexpected: true,
   };

@@ -5,10 +5,14 @@ import { MEDIA_TYPES } from '../lib/endpoints';
 import { ThingsApiError, ThingsError } from '../lib/errors';
 import { collect, firstPage } from '../lib/pagination';
 import {
+  checkPathTemplate,
   DEFAULT_ACCEPT,
+  mediaRange,
+  mediaType,
   knownPaths,
   prepareRequest,
   runRequest,
+  wireSpec,
   type RequestInput,
   type WireRequestSpec,
 } from '../lib/resources/request';
@@ -37,6 +41,14 @@ describe('generic request (lib/resources/request)', function () {
         assert.equal(prepareRequest({ method, path: '/devices' }, API).method, method.trim().toUpperCase());
       }
       fails({ method: 'HEAD' }, 'method', /not a supported method.*GET, POST, PUT, PATCH, DELETE/);
+      assert.throws(
+        () => prepareRequest({ method: 'HEAD', path: '/x' }, API),
+        (err: unknown) => err instanceof ValidationError && err.hint === 'input.invalid_method',
+      );
+      assert.throws(
+        () => prepareRequest({ method: 'GET', path: 'https://evil.example/x' }, API),
+        (err: unknown) => err instanceof ValidationError && err.hint === 'input.invalid_path',
+      );
       fails({ method: undefined }, 'method', /missing/);
     });
 
@@ -149,12 +161,33 @@ describe('generic request (lib/resources/request)', function () {
         () => prepareRequest({ method: 'POST', path: '/x', body: 'not json' }, API),
         (err: unknown) => err instanceof ValidationError && err.field === 'msg.payload',
       );
+      // Any media type: the body is sent as its bytes.
+      const csv = prepareRequest({ method: 'POST', path: '/x', body: 'a,b', contentType: 'text/csv' }, API);
+      assert.equal(csv.rawBody, 'a,b');
+      assert.equal(csv.contentType, 'text/csv');
+      assert.equal(csv.body, undefined);
+      const bytes = prepareRequest(
+        { method: 'PUT', path: '/x', body: new Uint8Array([1, 2]), contentType: 'application/octet-stream' },
+        API,
+      );
+      assert.deepEqual(bytes.rawBody, Buffer.from([1, 2]));
+      const vendor = prepareRequest(
+        { method: 'POST', path: '/x', body: { a: 1 }, contentType: 'application/vnd.x+json' },
+        API,
+      );
+      assert.equal(vendor.rawBody, '{"a":1}');
+      assert.deepEqual(wireSpec(csv), {
+        method: 'POST',
+        path: '/x',
+        query: {},
+        accept: DEFAULT_ACCEPT,
+        api: 'current',
+        rawBody: 'a,b',
+        contentType: 'text/csv',
+      });
       assert.throws(
-        () => prepareRequest({ method: 'POST', path: '/x', body: 'a,b', contentType: 'text/csv' }, API),
-        (err: unknown) =>
-          err instanceof ValidationError &&
-          err.field === 'contentType' &&
-          /application\/json only/.test(err.message),
+        () => prepareRequest({ method: 'POST', path: '/x', body: { a: 1 }, contentType: 'text/csv' }, API),
+        (err: unknown) => err instanceof ValidationError && err.field === 'msg.payload',
       );
       assert.throws(
         () => prepareRequest({ method: 'POST', path: '/x', body: {}, contentType: 'not a type' }, API),
@@ -167,6 +200,45 @@ describe('generic request (lib/resources/request)', function () {
       assert.deepEqual(['GET', 'PUT', 'DELETE', 'POST', 'PATCH'].map(safe), [true, true, true, false, false]);
       assert.equal(prepareRequest({ method: 'GET', path: '/api/devices' }, API).api, 'beta');
       assert.equal(prepareRequest({ method: 'GET', path: '/apis' }, API).api, 'current');
+    });
+  });
+
+  describe('setting checks (editor and start)', function () {
+    it('checkPathTemplate: parts count as filled in, absolute URLs wait for the API host', function () {
+      for (const ok of ['/devices/{{msg.deviceId}}', 'projects?limit=5', 'https://anywhere.example/x']) {
+        checkPathTemplate(ok);
+      }
+      for (const [bad, pattern] of [
+        ['/devices/{{1+1}}', /not a name/],
+        ['/devices/{deviceId}', /\{\{msg.deviceId\}\}/],
+        ['/devices/../clients', /segment/],
+        ['/devices list', /spaces/],
+        ['', /missing/],
+      ] as const) {
+        assert.throws(
+          () => checkPathTemplate(bad),
+          (err: unknown) =>
+            err instanceof ValidationError &&
+            err.field === 'path' &&
+            err.hint === 'input.invalid_path' &&
+            pattern.test(err.message),
+          bad,
+        );
+      }
+    });
+
+    it('mediaRange and mediaType name the field they check', function () {
+      assert.equal(mediaRange('text/csv, */*;q=0.1'), 'text/csv, */*;q=0.1');
+      assert.equal(mediaType(''), MEDIA_TYPES.json);
+      assert.equal(mediaType('text/plain; charset=utf-8'), 'text/plain; charset=utf-8');
+      assert.throws(
+        () => mediaType('text/*', 'contentType'),
+        (err: unknown) => err instanceof ValidationError && err.hint === 'input.invalid_media_type',
+      );
+      assert.throws(
+        () => mediaRange('json', 'msg.accept'),
+        (err: unknown) => err instanceof ValidationError && err.field === 'msg.accept',
+      );
     });
   });
 
@@ -333,6 +405,19 @@ describe('generic request (lib/resources/request)', function () {
       sim.inject({ route: 'POST /api/actuator/downlinks', status: 502, times: 1 });
       await assert.rejects(run(input), (err: unknown) => err instanceof ThingsApiError && err.status === 502);
       assert.equal(sim.requestsFor('POST /api/actuator/downlinks').length, 1);
+    });
+
+    it('sends a raw body of any media type as-is, with its Content-Type', async function () {
+      const outcome = await run({
+        method: 'POST',
+        path: '/decoders',
+        body: 'a,b\n1,2',
+        contentType: 'text/csv; charset=utf-8',
+      }).catch((err: unknown) => err);
+      assert.ok(outcome instanceof ThingsApiError && outcome.status === 404, String(outcome));
+      const recorded = sim.requests.filter((r) => r.method === 'POST' && r.path === '/decoders')[0];
+      assert.equal(recorded.headers['content-type'], 'text/csv; charset=utf-8');
+      assert.equal(recorded.body, 'a,b\n1,2');
     });
 
     it('retries GET and DELETE after a 502 (idempotent), and passes problem details on', async function () {

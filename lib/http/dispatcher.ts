@@ -3,12 +3,13 @@
  * proxy from the environment (HTTP_PROXY / HTTPS_PROXY / NO_PROXY) or an explicit URL, optional CA.
  * Never installed as the global dispatcher.
  */
+import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 
 export interface DispatcherOptions {
   /** 'env' (default): honour HTTP(S)_PROXY / NO_PROXY; 'none': direct; or a proxy URL. */
   proxy?: 'env' | 'none' | string;
-  /** Extra CA certificate(s) in PEM, e.g. for a TLS-inspecting company proxy. */
+  /** Extra CA certificate(s) in PEM, e.g. for a TLS-inspecting company proxy; trusted besides the public roots. */
   ca?: string;
   /** TCP + TLS connect timeout (default 10 s). */
   connectTimeoutMs?: number;
@@ -21,7 +22,8 @@ export interface DispatcherOptions {
 export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const connect = {
     timeout: options.connectTimeoutMs ?? 10_000,
-    ...(options.ca ? { ca: options.ca } : {}),
+    // Node's `ca` replaces the default roots: keep them, and add the extra CA.
+    ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
   };
   const agentOptions = {
     connect,

@@ -19,7 +19,7 @@ export interface HttpRequest {
   url: string;
   method: HttpMethod;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   /** Cancels the exchange (node closed, caller gave up). */
   signal?: AbortSignal;
   /** Timeout for the response headers, and again for each gap in the body (undici's own timers). */

@@ -9,12 +9,11 @@
  * `urn:dev:DEVEUI:0123456789ABCDEF:`), `networkId`, `message`, `externalReference`, `status`,
  * `createdAt`, `modifiedAt`.
  */
-import type { ThingsClient } from '../client';
+import type { QueryParams, ThingsClient } from '../client';
 import { ENDPOINTS } from '../endpoints';
 import type { Page } from '../pagination';
 import { cursorList, type PageOptions } from './devices';
-import { COMMON_LIST_FIELDS, type FieldKind } from './list-query';
-import { listQueryWithExtras } from './query-values';
+import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
 
 /** The documented query of GET /downlinks (all optional); other names pass through. */
 export interface DownlinkListQuery {
@@ -36,10 +35,8 @@ export const DOWNLINK_LIST_QUERY_FIELDS: Record<string, FieldKind> = COMMON_LIST
 export type ListedDownlink = Record<string, unknown>;
 
 /** The validated query parameters of GET /downlinks; makes no request. */
-export function downlinkListQuery(
-  query: DownlinkListQuery | Record<string, unknown> = {},
-): ReturnType<typeof listQueryWithExtras> {
-  return listQueryWithExtras(query, DOWNLINK_LIST_QUERY_FIELDS, 'downlink list');
+export function downlinkListQuery(query: DownlinkListQuery | Record<string, unknown> = {}): QueryParams {
+  return listQueryParams(query, DOWNLINK_LIST_QUERY_FIELDS, 'downlink list', true);
 }
 
 /**

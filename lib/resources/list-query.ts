@@ -45,7 +45,7 @@ export function listQueryParams(
         code: 'invalid_query',
         value: raw,
         problem: `is not a ${what} query parameter`,
-        hint: `use one of: ${Object.keys(fields).join(', ')}.`,
+        fix: `use one of: ${Object.keys(fields).join(', ')}.`,
       });
     }
     out[key] = convert(key, kind, raw);
@@ -117,6 +117,6 @@ function invalid(field: string, raw: unknown, expected: string): ValidationError
     code: 'invalid_query',
     value: raw,
     problem: `${preview(raw)} is not valid`,
-    hint: `expected ${expected}.`,
+    fix: `expected ${expected}.`,
   });
 }

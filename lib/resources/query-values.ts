@@ -6,7 +6,6 @@
  */
 import type { QueryParams, QueryValue } from '../client';
 import { ValidationError, preview } from '../validate';
-import { listQueryParams, type FieldKind } from './list-query';
 
 /** One caller value as a query value; `field` names it in the error (e.g. 'msg.query.projectId'). */
 export function queryValue(raw: unknown, field: string): QueryValue {
@@ -38,7 +37,7 @@ export function openQueryParams(query: unknown, field: string): QueryParams {
       code: 'invalid_query',
       value: query,
       problem: 'is not an object',
-      hint: `set ${field} to an object of query parameters, e.g. {"q": "sensor", "limit": 100}.`,
+      fix: `set ${field} to an object of query parameters, e.g. {"q": "sensor", "limit": 100}.`,
     });
   }
   const out: QueryParams = {};
@@ -49,30 +48,12 @@ export function openQueryParams(query: unknown, field: string): QueryParams {
   return out;
 }
 
-/**
- * A list query: the names in `fields` are validated by their kind (list-query.ts), any other name
- * passes through unchanged (the server decides, and its problem details reach the user).
- */
-export function listQueryWithExtras(
-  query: Record<string, unknown>,
-  fields: Record<string, FieldKind>,
-  what: string,
-): QueryParams {
-  const known: Record<string, unknown> = {};
-  const extra: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(query)) {
-    if (Object.hasOwn(fields, name)) known[name] = value;
-    else extra[name] = value;
-  }
-  return { ...openQueryParams(extra, 'query'), ...listQueryParams(known, fields, what) };
-}
-
 function notQueryValue(raw: unknown, field: string): ValidationError {
   return new ValidationError({
     field,
     code: 'invalid_query',
     value: raw,
     problem: `${preview(raw)} cannot be sent as a query parameter`,
-    hint: 'use text, a number, true/false, a date, or a list of those.',
+    fix: 'use text, a number, true/false, a date, or a list of those.',
   });
 }

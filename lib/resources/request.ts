@@ -27,11 +27,8 @@ export const REQUEST_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PA
 /** What the current API is asked to answer unless told otherwise: JSON, and problem details for errors. */
 export const DEFAULT_ACCEPT = `${MEDIA_TYPES.json}, ${MEDIA_TYPES.problem}`;
 
-/**
- * Whether ThingsClient.request() can send a body that is not JSON (`rawBody` with `contentType`).
- * Until it can, a non-JSON Content-Type is refused with a clear error instead of being sent wrong.
- */
-export const RAW_BODY_SUPPORTED = false;
+/** Any media type can be sent: a non-JSON body goes out as bytes (RequestSpec.rawBody). */
+export const RAW_BODY_SUPPORTED = true;
 
 export interface RequestInput {
   /** GET, POST, PUT, PATCH or DELETE (any case). */
@@ -71,11 +68,8 @@ export interface PreparedRequest {
   retrySafe: boolean;
 }
 
-/** What the client is handed: its RequestSpec, plus a raw body for non-JSON media types. */
-export interface WireRequestSpec extends RequestSpec {
-  contentType?: string;
-  rawBody?: string | Buffer;
-}
+/** What the client is handed (its RequestSpec, raw bodies included); the name predates `rawBody` there. */
+export type WireRequestSpec = RequestSpec;
 
 export type RequestSender = (spec: WireRequestSpec) => Promise<ThingsResponse<unknown>>;
 
@@ -108,27 +102,11 @@ export interface KnownPath {
   api: 'current' | 'beta';
 }
 
-/**
- * Documented read endpoints the endpoint table has no entry for (contract: shared/kpn-things-api.md).
- * They belong in lib/endpoints.ts; kept here until they move.
- */
-const DOCUMENTED_PATHS: readonly Endpoint[] = [
-  { method: 'GET', path: '/device-groups', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'GET', path: '/devices/{deviceId}/device-groups', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'GET', path: '/projects', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'GET', path: '/projects/{projectId}', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'GET', path: '/lora/bindings', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'GET', path: '/http/bindings', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'GET', path: '/mqtt/bindings', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'PUT', path: '/devices/{deviceId}', accept: MEDIA_TYPES.json, api: 'current' },
-  { method: 'DELETE', path: '/devices/{deviceId}', accept: MEDIA_TYPES.json, api: 'current' },
-];
-
-/** Every path the editor can suggest: the endpoint table first, then the other documented ones. */
+/** Every path the editor can suggest: the endpoint table's (lib/endpoints.ts), once each. */
 export function knownPaths(): KnownPath[] {
   const out: KnownPath[] = [];
   const seen = new Set<string>();
-  for (const endpoint of [...Object.values(ENDPOINTS), ...DOCUMENTED_PATHS] as Endpoint[]) {
+  for (const endpoint of Object.values(ENDPOINTS) as Endpoint[]) {
     const path = endpoint.path.replace(/\{(\w+)\}/g, '{{msg.$1}}');
     const key = `${endpoint.method} ${path}`;
     if (seen.has(key)) continue;
@@ -136,6 +114,20 @@ export function knownPaths(): KnownPath[] {
     out.push({ method: endpoint.method, path, accept: endpoint.accept, api: endpoint.api });
   }
   return out;
+}
+
+/** The base the path check of the editor resolves against (any API host would do). */
+const CHECK_BASE = 'https://api.kpnthings.com';
+
+/**
+ * Checks a path setting without a message (the editor, and a node when it starts): its syntax, and
+ * that a relative path stays below the API. `{{name}}` parts count as filled in; an absolute URL is
+ * checked against the configured API host per message instead. Throws ValidationError naming `path`.
+ */
+export function checkPathTemplate(raw: unknown): void {
+  if (typeof raw === 'string' && (/^[a-z][a-z0-9+.-]*:/i.test(raw.trim()) || raw.trim().startsWith('//')))
+    return;
+  resolvePath(raw, undefined, CHECK_BASE);
 }
 
 /** Validates and resolves a request against the API base URL; throws ValidationError naming the field. */
@@ -236,10 +228,10 @@ function requestMethod(raw: unknown): HttpMethod {
   if ((REQUEST_METHODS as readonly string[]).includes(method)) return method as HttpMethod;
   throw new ValidationError({
     field: 'method',
-    code: raw === undefined || raw === '' ? 'missing_setting' : 'invalid_query',
+    code: 'invalid_method',
     value: raw,
     problem: raw === undefined || raw === '' ? 'is missing' : `${preview(raw)} is not a supported method`,
-    hint: `use one of ${REQUEST_METHODS.join(', ')} (in the node, or in msg.method).`,
+    fix: `use one of ${REQUEST_METHODS.join(', ')} (in the node, or in msg.method).`,
   });
 }
 
@@ -249,7 +241,7 @@ const NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 /** The path below the API base and its own query, with `{{name}}` parts filled in and encoded. */
 function resolvePath(
   raw: unknown,
-  values: Record<string, unknown>,
+  values: Record<string, unknown> | undefined,
   apiUrl: string,
 ): { path: string; query: QueryParams } {
   if (typeof raw !== 'string' || raw.trim() === '') {
@@ -260,7 +252,7 @@ function resolvePath(
     if (!NAME.test(name)) {
       throw pathError(raw, `has a part {{${name}}} that is not a name`, 'write a part as {{msg.deviceId}}.');
     }
-    return encodeURIComponent(placeholderValue(raw, name, values));
+    return values === undefined ? 'x' : encodeURIComponent(placeholderValue(raw, name, values));
   });
   if (/\{\{|\}\}/.test(filled)) {
     throw pathError(raw, 'has an unclosed {{ }} part', 'write a part as {{msg.deviceId}}.');
@@ -331,57 +323,47 @@ function placeholderValue(raw: string, name: string, values: Record<string, unkn
   );
 }
 
-function pathError(value: unknown, problem: string, hint: string): ValidationError {
-  return new ValidationError({
-    field: 'path',
-    code: value === undefined || value === '' ? 'missing_setting' : 'invalid_query',
-    value,
-    problem,
-    hint,
-  });
+function pathError(value: unknown, problem: string, fix: string): ValidationError {
+  return new ValidationError({ field: 'path', code: 'invalid_path', value, problem, fix });
 }
 
 const MEDIA_TYPE = /^([\w.+-]+|\*)\/[\w.+*-]+(\s*;\s*[\w.+-]+=("[^"]*"|[\w.+-]+))*$/;
 
-/** An Accept value: one or more media ranges separated by commas. */
-function mediaRange(raw: unknown): string {
+/** An Accept value: one or more media ranges separated by commas. Throws ValidationError naming `accept`. */
+export function mediaRange(raw: unknown, field = 'accept'): string {
   const text = typeof raw === 'string' ? raw.trim() : '';
   if (text !== '' && text.split(',').every((part) => MEDIA_TYPE.test(part.trim()))) return text;
   throw new ValidationError({
-    field: 'accept',
-    code: 'invalid_query',
+    field,
+    code: 'invalid_media_type',
     value: raw,
     problem: 'is not a list of media types',
-    hint: 'use e.g. application/json, or application/vnd.kpnthings.device.v1.response+json for the beta device list.',
+    fix: 'use e.g. application/json, or application/vnd.kpnthings.device.v1.response+json for the beta device list.',
   });
+}
+
+/** A Content-Type value: one media type (default application/json). Throws ValidationError naming `contentType`. */
+export function mediaType(raw: unknown, field = 'contentType'): string {
+  const contentType = raw === undefined || raw === null || raw === '' ? MEDIA_TYPES.json : String(raw).trim();
+  if (!MEDIA_TYPE.test(contentType) || contentType.includes('*')) {
+    throw new ValidationError({
+      field,
+      code: 'invalid_media_type',
+      value: raw,
+      problem: 'is not one media type',
+      fix: 'use e.g. application/json (the default) or text/plain.',
+    });
+  }
+  return contentType;
 }
 
 function requestBody(
   body: unknown,
   rawType: unknown,
 ): Pick<PreparedRequest, 'contentType' | 'body' | 'rawBody'> {
-  const contentType =
-    rawType === undefined || rawType === null || rawType === '' ? MEDIA_TYPES.json : String(rawType).trim();
-  if (!MEDIA_TYPE.test(contentType) || contentType.includes('*')) {
-    throw new ValidationError({
-      field: 'contentType',
-      code: 'invalid_query',
-      value: rawType,
-      problem: 'is not one media type',
-      hint: 'use e.g. application/json (the default) or text/plain.',
-    });
-  }
+  const contentType = mediaType(rawType);
   const essence = contentType.split(';')[0].trim().toLowerCase();
   if (essence === MEDIA_TYPES.json) return { contentType, body: jsonBody(body) };
-  if (!RAW_BODY_SUPPORTED) {
-    throw new ValidationError({
-      field: 'contentType',
-      code: 'invalid_query',
-      value: contentType,
-      problem: 'cannot be sent yet: this version sends request bodies as application/json only',
-      hint: 'send the body as JSON (Content-Type application/json).',
-    });
-  }
   if (typeof body === 'string' || Buffer.isBuffer(body)) return { contentType, rawBody: body };
   if (body instanceof Uint8Array) return { contentType, rawBody: Buffer.from(body) };
   if (essence.endsWith('+json')) return { contentType, rawBody: JSON.stringify(body) };
@@ -390,7 +372,7 @@ function requestBody(
     code: 'invalid_payload',
     value: body,
     problem: `cannot be sent as ${essence}`,
-    hint: 'give text or a Buffer for a non-JSON Content-Type.',
+    fix: 'give text or a Buffer for a non-JSON Content-Type.',
   });
 }
 
@@ -406,7 +388,7 @@ function jsonBody(body: unknown): unknown {
         code: 'invalid_payload',
         value: body,
         problem: 'is text that is not JSON',
-        hint: 'give an object or array, or JSON text, for Content-Type application/json.',
+        fix: 'give an object or array, or JSON text, for Content-Type application/json.',
       });
     }
   }
@@ -416,7 +398,7 @@ function jsonBody(body: unknown): unknown {
       code: 'invalid_payload',
       value: body,
       problem: 'cannot be sent as JSON',
-      hint: 'give an object, array, text, number or true/false.',
+      fix: 'give an object, array, text, number or true/false.',
     });
   }
   return body;
@@ -432,7 +414,7 @@ function defaultAccept(method: HttpMethod, path: string, api: 'current' | 'beta'
 /** The endpoint-table entry a method and path match, if any (placeholders match one segment). */
 function knownEndpoint(method: HttpMethod, path: string): Endpoint | undefined {
   const parts = path.split('/');
-  return ([...Object.values(ENDPOINTS), ...DOCUMENTED_PATHS] as Endpoint[]).find((endpoint) => {
+  return (Object.values(ENDPOINTS) as Endpoint[]).find((endpoint) => {
     if (endpoint.method !== method) return false;
     const segments = endpoint.path.split('/');
     return (
@@ -454,19 +436,23 @@ function apiLink(link: string, apiUrl: string, field: string): string {
   if (url.origin !== base.origin && field === 'msg.cursor') {
     throw new ValidationError({
       field,
-      code: 'invalid_query',
+      code: 'invalid_path',
       value: link,
       problem: `is not on the KPN Things API host (${base.origin})`,
-      hint: 'pass the next or prev link of an earlier answer, or a bare cursor value.',
+      fix: 'pass the next or prev link of an earlier answer, or a bare cursor value.',
     });
   }
   if (url.origin !== base.origin) {
-    throw new ThingsError('malformed-response', {
-      type: PROBLEM_TYPES.malformedResponse,
-      title: 'Link outside the API',
-      status: 0,
-      detail: `The ${field} link ${preview(link)} is not on the KPN Things API host (${base.origin}): it was not followed.`,
-    });
+    throw new ThingsError(
+      'malformed-response',
+      {
+        type: PROBLEM_TYPES.malformedResponse,
+        title: 'Link outside the API',
+        status: 0,
+        detail: `The ${field} link ${preview(link)} is not on the KPN Things API host (${base.origin}): it was not followed.`,
+      },
+      { hint: 'response.foreign-link' },
+    );
   }
   return url.toString();
 }

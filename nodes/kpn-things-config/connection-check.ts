@@ -83,6 +83,7 @@ const PROPERTY_NAMES = [
   'timeout',
   'proxy',
   'proxyUrl',
+  'caFile',
 ] as const satisfies readonly (keyof ConfigProperties)[];
 
 /**
@@ -101,7 +102,7 @@ export function testClientOptions(
     if (typeof value === 'string' || typeof value === 'number') props[name] = String(value);
   }
   const creds: ConfigCredentials = {};
-  for (const name of ['clientId', 'clientSecret'] as const) {
+  for (const name of ['clientId', 'clientSecret', 'ca'] as const) {
     const typed = body[name];
     const value = resolveEnv(given(typed) ? typed : stored?.[name], lookup);
     if (typeof value === 'string') creds[name] = value;

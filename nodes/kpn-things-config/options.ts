@@ -2,6 +2,7 @@
  * From the config node's saved properties and credentials to ThingsClient options. No Node-RED import:
  * unit-tested on its own. Blank fields fall back to the documented defaults.
  */
+import fs from 'node:fs';
 import type { ThingsClientOptions } from '../../lib/client';
 import { ValidationError } from '../../lib/validate';
 import { DEFAULT_TIMEOUT_S } from './schema';
@@ -20,11 +21,60 @@ export interface ConfigProperties {
   /** 'env' (HTTP(S)_PROXY / NO_PROXY), 'none', or 'url' (then proxyUrl). */
   proxy?: string;
   proxyUrl?: string;
+  /** A PEM file with extra CA certificate(s), on the Node-RED host. */
+  caFile?: string;
 }
 
 export interface ConfigCredentials {
   clientId?: string;
   clientSecret?: string;
+  /** Extra CA certificate(s), pasted PEM. */
+  ca?: string;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** The certificates of a PEM text; an error naming `field` when it holds none. */
+function pemCertificates(text: string, field: string): string[] {
+  const found = text.match(PEM_CERTIFICATE);
+  if (!found) {
+    throw new ValidationError({
+      field,
+      code: 'missing_setting',
+      value: text,
+      problem: 'holds no PEM certificate',
+      fix: 'give the CA certificate as PEM text (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), or clear it.',
+    });
+  }
+  return found;
+}
+
+/**
+ * The extra CA certificates of a config node (PEM), from its file and its pasted text; undefined when
+ * there are none. Added to the public roots, never replacing them; TLS verification stays on.
+ */
+export function customCa(props: ConfigProperties, creds: ConfigCredentials): string | undefined {
+  const certificates: string[] = [];
+  const file = text(props.caFile);
+  if (file !== undefined) {
+    let pem: string;
+    try {
+      pem = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ValidationError({
+        field: 'caFile',
+        code: 'missing_setting',
+        value: file,
+        problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        fix: 'give the path of a PEM file that Node-RED can read, or clear it.',
+      });
+    }
+    certificates.push(...pemCertificates(pem, 'caFile'));
+  }
+  const pasted = typeof creds.ca === 'string' ? creds.ca.trim() : '';
+  if (pasted !== '' && envReference(pasted) === undefined)
+    certificates.push(...pemCertificates(pasted, 'ca'));
+  return certificates.length > 0 ? certificates.join('\n') : undefined;
 }
 
 /**
@@ -83,5 +133,6 @@ export function clientOptionsFrom(
     contextMode: props.contextMode === 'legacy' ? 'legacy' : 'header',
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : DEFAULT_TIMEOUT_S * 1000,
     proxy,
+    ca: customCa(props, creds),
   };
 }

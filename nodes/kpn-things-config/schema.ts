@@ -83,10 +83,14 @@ export const configSchema = defineSchema({
       check: url,
       message: { default: 'kpn-things-config.errors.proxyUrl' },
     }),
+    // Extra CA (PEM file on the Node-RED host) for networks that inspect TLS; pasted PEM is the `ca` credential.
+    caFile: setting('', { since: 1 }),
   },
   credentials: {
     clientId: { type: 'text' },
     clientSecret: { type: 'password' },
+    /** Pasted PEM of an extra CA (public, so a text credential: the dialog shows it again). */
+    ca: { type: 'text' },
   },
 });
 

@@ -5,6 +5,7 @@
  */
 import { betaDevicePages, betaQueryFrom, devicePages } from '../../lib/resources/devices';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
+import { LIST_FILTER_PARAMETERS, queryFromProperties } from '../shared/list-filters';
 import { emitList, maxItemsOf, outputMode, queryFromMsg } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
 import type { DevicesDef } from './schema';
@@ -12,28 +13,12 @@ import type { DevicesDef } from './schema';
 export type { DevicesDef };
 
 /** Node properties that become query parameters of the current API, by property name → parameter. */
-const CURRENT_PROPERTIES = {
-  search: 'q',
-  limit: 'limit',
-  sort: 'sort',
-  clientId: 'clientId',
-  createdSince: 'createdSince',
-  createdBefore: 'createdBefore',
-  modifiedSince: 'modifiedSince',
-  modifiedBefore: 'modifiedBefore',
-} as const;
+const CURRENT_PROPERTIES = { ...LIST_FILTER_PARAMETERS, clientId: 'clientId' } as const;
 
 export async function listDevices(ctx: ActionContext<DevicesDef>): Promise<ActionOutcome> {
   const mode = outputMode(ctx.def);
   const maxItems = maxItemsOf(ctx.def);
-  const fromNode: Record<string, unknown> = {};
-  for (const [property, parameter] of Object.entries(CURRENT_PROPERTIES) as [
-    keyof typeof CURRENT_PROPERTIES,
-    string,
-  ][]) {
-    const value = await ctx.property(property);
-    if (!isBlank(value)) fromNode[parameter] = value;
-  }
+  const fromNode = await queryFromProperties(ctx.property, CURRENT_PROPERTIES);
   const msgQuery = queryFromMsg(ctx.msg.query);
   const cursor = ctx.msg.cursor;
   if (ctx.def.api === 'beta') {

@@ -2,8 +2,15 @@
  * kpn-things-devices: its settings, once (see nodes/shared/schema.ts). The search text is stored as
  * `search` (Node-RED reserves one-letter property names) and sent as the API's `q`.
  */
-import { listQueryParams } from '../../lib/resources/list-query';
-import { normalizeIsoDateTime, normalizeLimit, normalizeUuid, ValidationError } from '../../lib/validate';
+import { normalizeUuid, ValidationError } from '../../lib/validate';
+import {
+  dateFilter,
+  LIMIT_FILTER,
+  SEARCH_FILTER,
+  SORT_FILTER,
+  TEXT_TYPES,
+  NUMBER_TYPES,
+} from '../shared/list-filters';
 import {
   ACTION_PROPERTIES,
   choice,
@@ -13,11 +20,9 @@ import {
   type SettingCheck,
   type SettingsOf,
   type SettingsView,
-  type TypedInputType,
 } from '../shared/schema';
 
-export const TEXT_TYPES: readonly TypedInputType[] = ['str', 'msg', 'flow', 'global', 'env', 'jsonata'];
-export const NUMBER_TYPES: readonly TypedInputType[] = ['num', 'msg', 'flow', 'global', 'env'];
+export { TEXT_TYPES, NUMBER_TYPES };
 
 /** Filters of the current API that the beta API does not have. */
 export const CURRENT_ONLY = [
@@ -46,19 +51,8 @@ function currentOnly(check: SettingCheck): SettingCheck {
   };
 }
 
-const dateTime = currentOnly((text, field) => normalizeIsoDateTime(text, field));
-const DATE_MESSAGE = {
-  default: 'kpn-things.errors.datetime',
+const dateFilterCurrent = dateFilter(currentOnly, {
   invalid_query: 'kpn-things-devices.errors.beta-filter',
-};
-const dateFilter = typed({
-  value: '',
-  types: TEXT_TYPES,
-  defaultType: 'str',
-  literal: 'str',
-  since: 1,
-  check: dateTime,
-  message: DATE_MESSAGE,
 });
 
 /**
@@ -83,26 +77,9 @@ export const devicesSchema = defineSchema({
   properties: {
     ...ACTION_PROPERTIES,
     api: choice(['current', 'beta'] as const, { since: 1 }),
-    search: typed({ value: '', types: TEXT_TYPES, defaultType: 'str', literal: 'str', since: 1 }),
-    // Any positive integer: the API sets its own maximum page size (issue 9).
-    limit: typed({
-      value: '',
-      types: NUMBER_TYPES,
-      defaultType: 'num',
-      literal: 'num',
-      since: 1,
-      check: (text, field) => normalizeLimit(text, field, Number.MAX_SAFE_INTEGER),
-      message: { default: 'kpn-things.errors.limit' },
-    }),
-    sort: typed({
-      value: '',
-      types: TEXT_TYPES,
-      defaultType: 'str',
-      literal: 'str',
-      since: 1,
-      check: (text, field) => listQueryParams({ [field]: text }, { [field]: 'sort' }, 'devices'),
-      message: { default: 'kpn-things.errors.sort' },
-    }),
+    search: SEARCH_FILTER,
+    limit: LIMIT_FILTER,
+    sort: SORT_FILTER,
     clientId: typed({
       value: '',
       types: TEXT_TYPES,
@@ -112,10 +89,10 @@ export const devicesSchema = defineSchema({
       check: currentOnly((text, field) => normalizeUuid(text, field)),
       message: { default: 'kpn-things.errors.uuid', invalid_query: 'kpn-things-devices.errors.beta-filter' },
     }),
-    createdSince: dateFilter,
-    createdBefore: dateFilter,
-    modifiedSince: dateFilter,
-    modifiedBefore: dateFilter,
+    createdSince: dateFilterCurrent,
+    createdBefore: dateFilterCurrent,
+    modifiedSince: dateFilterCurrent,
+    modifiedBefore: dateFilterCurrent,
     ...LIST_PROPERTIES,
   },
 });

@@ -32,6 +32,8 @@ const ID = {
   downlink: 'ee00000000000004',
   customer: 'ee00000000000005',
   devices010: 'ee00000000000006',
+  downlinks: 'ee000000000000d1',
+  request: 'ee000000000000d2',
 };
 
 /** The editor's RED global, as far as this test uses it. */
@@ -473,5 +475,67 @@ describe('editor (browser end to end)', function () {
     await page
       .locator(`[id="${ID.devices010}"] .red-ui-flow-node-error:not(.hide)`)
       .waitFor({ state: 'detached' });
+  });
+
+  it('downlinks and request dialogs: filters checked inline, known paths suggested', async () => {
+    await page.evaluate(
+      ([ids, config]) => {
+        const { RED } = globalThis as unknown as EditorGlobal;
+        const z = RED.workspaces.active();
+        RED.view.importNodes(
+          [
+            { id: ids.downlinks, type: 'kpn-things-downlinks', z, config, x: 380, y: 440, wires: [[]] },
+            { id: ids.request, type: 'kpn-things-request', z, config, x: 380, y: 520, wires: [[]] },
+          ],
+          { touchImport: true, generateIds: false, applyNodeDefaults: true },
+        );
+      },
+      [ID, configId] as const,
+    );
+    await clearNotifications();
+    await openNode(ID.downlinks);
+    assert.equal(await page.locator('#node-input-sinceLastRun').isChecked(), false);
+    const since = page.locator('.form-row:has(#node-input-modifiedSince)');
+    await since.locator('input.red-ui-typedInput-input').fill('yesterday');
+    await since.locator('input.red-ui-typedInput-input').press('Tab');
+    await since.locator('.red-ui-typedInput-container.input-error').waitFor();
+    await since.locator('input.red-ui-typedInput-input').fill('2025-09-01T00:00:00Z');
+    await since.locator('input.red-ui-typedInput-input').press('Tab');
+    await since.locator('.red-ui-typedInput-container:not(.input-error)').waitFor();
+    await page.locator('#node-input-sinceLastRun').check();
+    await screenshot('downlinks-dialog');
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'detached' });
+
+    await openNode(ID.request);
+    await page
+      .locator('.form-row:has(#node-input-query) .red-ui-typedInput-container:not(.input-error)')
+      .waitFor();
+    const pathRow = page.locator('.form-row:has(#node-input-path)');
+    const pathInput = pathRow.locator('input.red-ui-typedInput-input');
+    await pathInput.click();
+    await pathInput.pressSequentially('/proj');
+    const suggestion = page
+      .locator('.red-ui-autoComplete-container .kpn-things-request-path')
+      .filter({ hasText: '/projects/{{msg.projectId}}' });
+    await suggestion.waitFor();
+    await screenshot('request-path-suggestions');
+    await suggestion.click();
+    assert.equal(await page.locator('#node-input-path').inputValue(), '/projects/{{msg.projectId}}');
+    await pathInput.fill('/devices/{{1+1}}');
+    await pathInput.press('Tab');
+    await pathRow.locator('.red-ui-typedInput-container.input-error').waitFor();
+    await pathInput.fill('/devices/{{msg.deviceId}}');
+    await pathInput.press('Tab');
+    await pathRow.locator('.red-ui-typedInput-container:not(.input-error)').waitFor();
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'detached' });
+    const saved = await page.evaluate((id) => {
+      const { RED } = globalThis as unknown as EditorGlobal;
+      return RED.nodes.node(id);
+    }, ID.request);
+    assert.equal(saved?.path, '/devices/{{msg.deviceId}}');
+    assert.equal(saved?.method, 'GET');
+    assert.equal(saved?.version, 1);
   });
 });

@@ -6,15 +6,12 @@
  *   accepted with that certificate as the configured CA (client `ca` option).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import tls from 'node:tls';
 import { ENDPOINTS, ThingsClient, TokenProvider } from '../../lib';
 import type { ThingsClientOptions } from '../../lib/client';
 import type { TokenRequester } from '../../lib/auth/token-provider';
 import { DEFAULT_RETRY_POLICY } from '../../lib/retry';
 import { SimProcess, type SimInfo } from '../harness';
+import { startTlsFront, type TlsFront } from '../support/tls-front';
 
 function clientOf(sim: SimInfo, extra: Partial<ThingsClientOptions> = {}): ThingsClient {
   return new ThingsClient({
@@ -106,28 +103,20 @@ describe('reliability: GRIP outage', function () {
 
 describe('reliability: TLS to a self-signed API', function () {
   this.timeout(60_000);
-  const fixtures = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls');
-  const cert = fs.readFileSync(path.join(fixtures, 'sim-cert.pem'), 'utf8');
-  const key = fs.readFileSync(path.join(fixtures, 'sim-key.pem'), 'utf8');
   let sim: SimProcess;
-  let front: tls.Server;
+  let front: TlsFront;
   let httpsUrl: string;
+  let cert: string;
 
   before(async () => {
     sim = await SimProcess.start({ deviceCount: 3 });
-    const apiPort = Number(new URL(sim.apiUrl).port);
-    front = tls.createServer({ cert, key }, (socket) => {
-      const upstream = net.connect(apiPort, '127.0.0.1');
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    httpsUrl = `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
+    front = await startTlsFront(sim.apiUrl);
+    httpsUrl = front.url;
+    cert = front.cert;
   });
 
   after(async () => {
-    await new Promise<void>((resolve) => front.close(() => resolve()));
+    await front.close();
     await sim.close();
   });
 

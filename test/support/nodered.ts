@@ -47,7 +47,9 @@ export const configNode = nodeModule('kpn-things-config');
 export const devicesNode = nodeModule('kpn-things-devices');
 export const downlinkNode = nodeModule('kpn-things-downlink');
 export const customerNode = nodeModule('kpn-things-customer');
-export const allNodes = [configNode, devicesNode, downlinkNode, customerNode];
+export const downlinksNode = nodeModule('kpn-things-downlinks');
+export const requestNode = nodeModule('kpn-things-request');
+export const allNodes = [configNode, devicesNode, downlinkNode, customerNode, downlinksNode, requestNode];
 
 /** A core node of the Node-RED under test, e.g. coreNode('common/25-catch'). */
 export function coreNode(file: string): unknown {

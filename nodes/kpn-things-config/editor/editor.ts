@@ -22,6 +22,7 @@ const ADVANCED = [
   'timeout',
   'proxy',
   'proxyUrl',
+  'caFile',
 ] as const;
 /** Settings the dialog trims before saving. */
 const TRIMMED = [
@@ -32,9 +33,10 @@ const TRIMMED = [
   'tokenPath',
   'applicationId',
   'proxyUrl',
+  'caFile',
 ] as const;
 /** What Test connection sends (with the node id; the secret only when a new one was typed). */
-const TEST_FIELDS = ['tenantId', ...ADVANCED, 'clientId'] as const;
+const TEST_FIELDS = ['tenantId', ...ADVANCED, 'clientId', 'ca'] as const;
 
 interface TestAnswer {
   ok?: boolean;
@@ -140,7 +142,8 @@ export const definition: NodeDefinition = {
     });
     const props = configSchema.properties;
     showAdvanced(
-      ADVANCED.some((prop) => text(this[prop]) !== '' && text(this[prop]) !== text(props[prop].value)),
+      ADVANCED.some((prop) => text(this[prop]) !== '' && text(this[prop]) !== text(props[prop].value)) ||
+        text($(`#${PREFIX}ca`).val()) !== '',
     );
     // The defaults, as placeholders (one home: lib/endpoints.ts).
     for (const prop of ['apiUrl', 'gripUrl', 'tokenPath', 'applicationId'] as const) {

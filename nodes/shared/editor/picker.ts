@@ -66,8 +66,10 @@ export function setupPicker(cfg: PickerOptions): void {
       $(ITEM_NAME)
         .text(String(item.name || item.id || ''))
         .appendTo(a);
+      // A device whose DevEUI lookup failed says so; the rest of the list stands.
+      const missing = item.devEUIUnknown ? t('kpn-things.picker.deveui-unknown') : pickerText('no-value');
       $('<code style="font-size: 0.9em;">')
-        .text(value || pickerText('no-value'))
+        .text(value || missing)
         .appendTo(a);
       if (!value) {
         li.addClass('disabled').css('opacity', 0.5);
