@@ -5,7 +5,13 @@ import path from 'node:path';
 /** The built node folders (catalogues merged with the shared one), and the sources they came from. */
 const root = path.join(__dirname, '..', '..');
 const built = path.join(root, 'dist', 'nodes');
-const NODES = ['kpn-things-config', 'kpn-things-devices', 'kpn-things-downlink', 'kpn-things-customer'];
+const NODES = [
+  'kpn-things-config',
+  'kpn-things-devices',
+  'kpn-things-downlink',
+  'kpn-things-customer',
+  'kpn-things-uplink',
+];
 const LANGS = ['en-US', 'nl'];
 
 type Catalogue = Record<string, unknown>;

@@ -10,6 +10,7 @@ import type { Node } from 'node-red';
 
 export interface TestHelper {
   init(runtimePath?: string, settings?: Record<string, unknown>): void;
+  settings(userSettings?: Record<string, unknown>): Record<string, unknown>;
   load(nodes: unknown[], flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
   unload(): Promise<void>;
   getNode(id: string): (Node & Record<string, unknown>) | null;
@@ -47,7 +48,8 @@ export const configNode = nodeModule('kpn-things-config');
 export const devicesNode = nodeModule('kpn-things-devices');
 export const downlinkNode = nodeModule('kpn-things-downlink');
 export const customerNode = nodeModule('kpn-things-customer');
-export const allNodes = [configNode, devicesNode, downlinkNode, customerNode];
+export const uplinkNode = nodeModule('kpn-things-uplink');
+export const allNodes = [configNode, devicesNode, downlinkNode, customerNode, uplinkNode];
 
 /** A core node of the Node-RED under test, e.g. coreNode('common/25-catch'). */
 export function coreNode(file: string): unknown {
