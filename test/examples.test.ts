@@ -34,6 +34,7 @@ describe('example flows', () => {
       'kpn-things-devices',
       'kpn-things-downlink',
       'kpn-things-customer',
+      'kpn-things-uplink',
     ]) {
       assert.ok(types.has(type), `no example uses ${type}`);
     }
