@@ -24,9 +24,20 @@ const PATH = '/kpn/uplink';
 type Msg = Record<string, unknown>;
 
 let app: NodeApp | undefined;
+/** Standalone Node-RED's layout: httpNode mounted in a root app after a JSON body parser (the admin app's). */
+let root: http.RequestListener | undefined;
+let withRoot = false;
 /** The node module, noting the RED.httpNode it mounts on. */
 const capturing = (RED: NodeAPI): unknown => {
   app = RED.httpNode as unknown as NodeApp;
+  if (withRoot) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const express = require('express') as typeof import('express');
+    const rootApp = express();
+    rootApp.use(express.json());
+    rootApp.use('/', RED.httpNode);
+    root = rootApp as unknown as http.RequestListener;
+  }
   return (uplinkNode as (red: NodeAPI) => unknown)(RED);
 };
 
@@ -40,6 +51,10 @@ async function serve(): Promise<void> {
     const url = req.url ?? '/';
     if (!app || !url.startsWith(prefix)) {
       res.writeHead(404).end();
+      return;
+    }
+    if (root) {
+      root(req, res);
       return;
     }
     req.url = url.slice(prefix.length - 1) || '/';
@@ -146,6 +161,8 @@ describe('kpn-things-uplink node', function () {
   });
   afterEach(async () => {
     prefix = '/';
+    withRoot = false;
+    root = undefined;
     helper.settings({});
     await helper.unload();
   });
@@ -168,6 +185,17 @@ describe('kpn-things-uplink node', function () {
     assert.equal((msg.time as { ms: number }).ms, 1766754820000);
     assert.equal((msg.senml as unknown[]).length, 3);
     assert.equal(typeof msg._msgid, 'string');
+  });
+
+  it('reads the raw bytes even behind a JSON body parser (standalone Node-RED: admin and httpNode on /)', async () => {
+    withRoot = true;
+    await load();
+    const arrived = nextInput(get('out'));
+    assert.equal((await push(RAW_PACK)).status, 200);
+    assert.equal((await arrived).messageId, token(RAW_PACK));
+    assert.equal((await push(VECTOR_BODY, 'wrong')).status, 403);
+    const big = `[{"n":"x","vs":"${'a'.repeat(300 * 1024)}"}]`;
+    assert.equal((await push(big)).status, 413);
   });
 
   it("verifies the contract's test vector, and accepts upper-case hex", async () => {

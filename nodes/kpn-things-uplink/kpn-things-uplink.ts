@@ -11,6 +11,7 @@ import {
   type UplinkReceiverOptions,
   type UplinkRejection,
 } from '../../lib/uplink/receiver';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../lib/uplink/raw-body';
 import { StoreRecentIds, type AsyncKeyValueStore } from '../../lib/uplink/recent-ids';
 import { checkSettings, migrate } from '../shared/schema';
 import { prepareReceiver, publicPath, recentIdsKeyPrefix } from './receiver-options';
@@ -132,7 +133,10 @@ export = function (RED: NodeAPI): void {
     };
     const receiver = createUplinkReceiver(options);
     try {
-      live.route = mountRoute(app, prepared.path, node.id, receiver);
+      live.route = mountRoute(app, prepared.path, node.id, receiver, {
+        publicPath: publicPath(httpNodeRoot, prepared.path),
+        maxBodyBytes: prepared.options.maxBodyBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+      });
     } catch (error) {
       return stop(error instanceof Error ? error.message : String(error), 'status.path-taken');
     }

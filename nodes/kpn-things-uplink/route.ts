@@ -7,8 +7,10 @@
  * the same path is a deploy-time error instead of a silent second route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { keepCapturedBody, readRawBodyThen } from '../../lib/uplink/raw-body';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 interface Layer {
   handle?: unknown;
@@ -18,6 +20,9 @@ interface Layer {
 /** The part of an express app the route needs (express 4 has `_router`, express 5 `router`). */
 export interface NodeApp {
   all(path: string, handler: Handler): unknown;
+  use?(middleware: Middleware): unknown;
+  /** The app this one is mounted in (express sets it on mount). */
+  parent?: NodeApp;
   _router?: { stack?: Layer[] };
   router?: { stack?: Layer[] };
 }
@@ -53,16 +58,79 @@ function stackOf(app: NodeApp): Layer[] | undefined {
 /** The paths served, by key, with their owner node id; one registry per Node-RED runtime (per app). */
 const owners = new WeakMap<object, Map<string, string>>();
 
+/**
+ * Raw-body capture ahead of every other middleware of the server. Node-RED's standalone server mounts
+ * the admin app (whose JSON parser reads every body under its root) before httpNode, and both roots
+ * default to '/': by the time a request reaches httpNode its bytes are gone. So the root app gets one
+ * middleware, moved to the top of its stack (as the core HTTP In node does for its raw-body option),
+ * that reads the raw body of requests to an uplink path (up to that path's limit), keeps it on the
+ * request and marks it parsed (`_body`, which body-parser honours), then lets the request go on
+ * through httpNodeAuth and the router as before.
+ */
+const captures = new WeakMap<object, Map<string, number>>();
+
+function rootOf(app: NodeApp): NodeApp {
+  let root = app;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return routeKey(q < 0 ? raw : raw.slice(0, q));
+}
+
+function captureOn(root: NodeApp): Map<string, number> | undefined {
+  let limits = captures.get(root);
+  if (limits) return limits;
+  const stack = stackOf(root);
+  if (typeof root.use !== 'function') return undefined;
+  limits = new Map();
+  const paths = limits;
+  const capture: Middleware = (req, _res, next) => {
+    const limit = paths.get(pathOf(req.url));
+    const flagged = req as IncomingMessage & { _body?: boolean };
+    if (limit === undefined || flagged._body || req.readableEnded) return next();
+    readRawBodyThen(req, limit, (result) => {
+      keepCapturedBody(req, result);
+      flagged._body = true;
+      next();
+    });
+  };
+  root.use(capture);
+  const layers = stackOf(root) ?? stack;
+  if (layers) {
+    const i = layers.findIndex((layer) => layer.handle === capture);
+    if (i > 0) layers.unshift(...layers.splice(i, 1));
+  }
+  captures.set(root, limits);
+  return limits;
+}
+
 export interface MountedRoute {
   /** Removes this node's layers (and only those), and frees the path. Idempotent. */
   remove(): void;
+}
+
+export interface MountOptions {
+  /** The path as the root app sees it (httpNodeRoot + path), when httpNode is mounted in another app. */
+  publicPath: string;
+  /** The body limit of the route, in bytes. */
+  maxBodyBytes: number;
 }
 
 /**
  * Mounts `handler` at `path` for node `owner`. Throws a PathTakenError when another node serves the
  * path (case and trailing '/' ignored, as express does).
  */
-export function mountRoute(app: NodeApp, path: string, owner: string, handler: Handler): MountedRoute {
+export function mountRoute(
+  app: NodeApp,
+  path: string,
+  owner: string,
+  handler: Handler,
+  options?: MountOptions,
+): MountedRoute {
   let byPath = owners.get(app);
   if (!byPath) {
     byPath = new Map();
@@ -75,6 +143,10 @@ export function mountRoute(app: NodeApp, path: string, owner: string, handler: H
   // A wrapper of our own, so its identity is ours even if the same receiver were mounted twice.
   const own: Handler = (req, res) => handler(req, res);
   app.all(path, own);
+  const root = rootOf(app);
+  const captureKey = routeKey(root === app || !options ? path : options.publicPath);
+  const limits = options ? captureOn(root) : undefined;
+  limits?.set(captureKey, options?.maxBodyBytes ?? 0);
   let removed = false;
   return {
     remove(): void {
@@ -89,7 +161,10 @@ export function mountRoute(app: NodeApp, path: string, owner: string, handler: H
           }
         }
       }
-      if (byPath.get(key) === owner) byPath.delete(key);
+      if (byPath.get(key) === owner) {
+        byPath.delete(key);
+        limits?.delete(captureKey);
+      }
     },
   };
 }
