@@ -350,6 +350,10 @@ describe('kpn-things-uplink node', function () {
         .getCalls()
         .some((c) => /httpNodeAuth/.test(String(c.args[0]))),
     );
+    // With httpNodeAuth in front, requests take the router's way (no fast path at the top): still served.
+    const arrived = nextInput(get('out'));
+    assert.equal((await push(RAW_PACK)).status, 200);
+    await arrived;
   });
 
   it('resolves a multi-record pack with base values in the middle, per pack or per device', async () => {

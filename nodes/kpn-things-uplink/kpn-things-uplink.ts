@@ -136,6 +136,8 @@ export = function (RED: NodeAPI): void {
       live.route = mountRoute(app, prepared.path, node.id, receiver, {
         publicPath: publicPath(httpNodeRoot, prepared.path),
         maxBodyBytes: prepared.options.maxBodyBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+        // httpNodeAuth is mounted in front of httpNode: then requests must go the long way through it.
+        direct: !RED.settings.httpNodeAuth,
       });
     } catch (error) {
       return stop(error instanceof Error ? error.message : String(error), 'status.path-taken');

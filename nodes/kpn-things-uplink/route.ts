@@ -67,7 +67,14 @@ const owners = new WeakMap<object, Map<string, string>>();
  * request and marks it parsed (`_body`, which body-parser honours), then lets the request go on
  * through httpNodeAuth and the router as before.
  */
-const captures = new WeakMap<object, Map<string, number>>();
+interface Capture {
+  /** The route's body limit (bytes). */
+  limit: number;
+  /** Set when nothing guards httpNode (no httpNodeAuth): the request is answered right here. */
+  direct?: Handler;
+}
+
+const captures = new WeakMap<object, Map<string, Capture>>();
 
 function rootOf(app: NodeApp): NodeApp {
   let root = app;
@@ -81,18 +88,21 @@ function pathOf(url: string | undefined): string {
   return routeKey(q < 0 ? raw : raw.slice(0, q));
 }
 
-function captureOn(root: NodeApp): Map<string, number> | undefined {
+function captureOn(root: NodeApp): Map<string, Capture> | undefined {
   let limits = captures.get(root);
   if (limits) return limits;
   const stack = stackOf(root);
   if (typeof root.use !== 'function') return undefined;
   limits = new Map();
   const paths = limits;
-  const capture: Middleware = (req, _res, next) => {
-    const limit = paths.get(pathOf(req.url));
+  const capture: Middleware = (req, res, next) => {
+    const entry = paths.size === 0 ? undefined : paths.get(pathOf(req.url));
     const flagged = req as IncomingMessage & { _body?: boolean };
-    if (limit === undefined || flagged._body || req.readableEnded) return next();
-    readRawBodyThen(req, limit, (result) => {
+    if (entry === undefined || flagged._body || req.readableEnded) return next();
+    // The fast path: no middleware of the server guards httpNode, so the receiver answers here, ahead
+    // of express's own per-request set-up and every router layer (see MountOptions.direct).
+    if (entry.direct) return entry.direct(req, res);
+    readRawBodyThen(req, entry.limit, (result) => {
       keepCapturedBody(req, result);
       flagged._body = true;
       next();
@@ -118,6 +128,11 @@ export interface MountOptions {
   publicPath: string;
   /** The body limit of the route, in bytes. */
   maxBodyBytes: number;
+  /**
+   * Answer at the top of the root app instead of through the router: only when nothing may stand in
+   * front of httpNode (no httpNodeAuth). The router route stays mounted too (an app without a root).
+   */
+  direct?: boolean;
 }
 
 /**
@@ -146,7 +161,10 @@ export function mountRoute(
   const root = rootOf(app);
   const captureKey = routeKey(root === app || !options ? path : options.publicPath);
   const limits = options ? captureOn(root) : undefined;
-  limits?.set(captureKey, options?.maxBodyBytes ?? 0);
+  limits?.set(captureKey, {
+    limit: options?.maxBodyBytes ?? 0,
+    ...(options?.direct ? { direct: own } : {}),
+  });
   let removed = false;
   return {
     remove(): void {
