@@ -27,7 +27,7 @@ const DIGITS = /^\d+$/;
  * reads every body) lets a middleware placed before it read the raw bytes with {@link readRawBodyThen}
  * and store the result here; the receiver then uses it instead of the (consumed) stream.
  */
-export const CAPTURED_BODY: unique symbol = Symbol.for('kpn-things.uplink.rawBody');
+export const CAPTURED_BODY: unique symbol = Symbol.for('@thingsflow/node-red-kpn-things:uplink-raw-body');
 
 type WithCaptured = IncomingMessage & { [CAPTURED_BODY]?: RawBodyResult };
 
