@@ -160,7 +160,13 @@ export function mountRoute(
   app.all(path, own);
   const root = rootOf(app);
   const captureKey = routeKey(root === app || !options ? path : options.publicPath);
-  const limits = options ? captureOn(root) : undefined;
+  let limits: Map<string, Capture> | undefined;
+  try {
+    limits = options ? captureOn(root) : undefined;
+  } catch {
+    // An app shaped unlike express 4/5: the route still works wherever no body parser runs first.
+    limits = undefined;
+  }
   limits?.set(captureKey, {
     limit: options?.maxBodyBytes ?? 0,
     ...(options?.direct ? { direct: own } : {}),
