@@ -28,6 +28,12 @@ export const HEADERS = {
   securityContext: 'KPN-Things-Security-Context',
   /** Deprecated reseller context (after a context switch). */
   legacyClientId: 'x-client-id',
+  /** Uplinks (HTTPS destination): lowercase hex sha256(raw body + shared secret). */
+  messageToken: 'Things-Message-Token',
+  /** Uplinks: the id of the destination that pushes. */
+  plugUUID: 'Things-Plug-UUID',
+  /** Uplinks: the default header of the destination's "X-API-key" auth method. */
+  apiKey: 'X-API-key',
 } as const;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';

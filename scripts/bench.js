@@ -4,9 +4,11 @@
 // in a child process). Ratios are side by side in one run: median of BENCH_ROUNDS (>= 5) rounds whose
 // order alternates, min-max printed. Writes bench/results.json. Exits non-zero when an invariant
 // breaks (more than one token request on a cold start, a lost or doubled message).
-//   node scripts/bench.js [--only throughput|tokens|split|redeploy] [--profile-ours SECONDS]
+//   node scripts/bench.js [--only throughput|uplink|tokens|split|redeploy] [--profile-ours SECONDS]
 // Everything on 127.0.0.1; bounded counts; about 3-5 minutes on 2 cores.
+const { createHash, timingSafeEqual } = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { setInterval, clearInterval } = require('node:timers');
@@ -69,9 +71,7 @@ function downlinkMessage(sim, i) {
 
 /**
  * The variants of the downlink path. Each is { name, run(n, c) -> ms }. The uplink comparison
- * (uplinkVsRawHttpC16, uplinkVsHandBuiltC16) adds three variants the same way once the uplink node
- * exists: a bare node:http server doing sha256 verify + JSON.parse, the HTTP In -> function -> HTTP
- * Response chain, and kpn-things-uplink, each fed by an undici loop.
+ * (uplinkVsRawHttpC16, uplinkVsHandBuiltC16) is in uplinkVariants below.
  */
 function downlinkVariants(runtime, sim, token, rawAgent) {
   const records = (msg) => buildDownlinkRecords(msg.devEUI, msg.payload);
@@ -253,6 +253,187 @@ async function throughput(runtime, results, table) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Uplinks: kpn-things-uplink vs a bare node:http server doing the same check, and vs the hand-built
+// HTTP In (raw body) -> function (sha256 + JSON.parse) -> HTTP Response chain, all in this process (as
+// the runtime is), each fed by an undici loop at c=16 on 127.0.0.1 with packs signed like KPN's.
+// ---------------------------------------------------------------------------------------------------
+
+const UPLINK_SECRET = 'Abcdefghijklmnopqrstuvwxyz0123!#';
+let uplinkSequence = 0;
+
+/** A KPN-style raw LoRa Extended pack (Java-style numbers), unique per call, and its token. */
+function signedUplink() {
+  const i = uplinkSequence++;
+  const body = Buffer.from(
+    `[{"bn":"urn:dev:DEVEUI:0059AC00000000${String(i % 100).padStart(2, '0')}:","bt":1.76675482e9,` +
+      `"n":"payload","vs":"1b0c${(i & 0xffffff).toString(16).padStart(6, '0')}"},{"n":"port","v":3.0},` +
+      `{"n":"FCntUp","v":${i}.0},{"n":"LrrRSSI","v":-87.0},{"n":"LrrSNR","v":7.25},{"n":"timeOrigin","vs":"NETWORK"}]`,
+  );
+  const token = createHash('sha256').update(body).update(UPLINK_SECRET, 'utf8').digest('hex');
+  return { body, token };
+}
+
+/** POSTs n fresh signed packs to url, c at a time; ms, and every non-200 counted as a failure. */
+async function pushLoop(label, url, n, c, dispatcher) {
+  const packs = Array.from({ length: n }, signedUplink);
+  let next = 0;
+  let failed = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        const { body, token } = packs[next++];
+        const res = await request(url, {
+          dispatcher,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'things-message-token': token,
+            'things-plug-uuid': '5bd1ef2c-6a06-4b58-9d5d-6c0b6a7d2b10',
+          },
+          body,
+        });
+        await res.body.dump();
+        if (res.statusCode !== 200) failed++;
+      }
+    }),
+  );
+  if (failed) failures.push(`${label}: ${failed} of ${n} answered other than 200`);
+  return performance.now() - start;
+}
+
+/** The ceiling: a bare node:http server that reads the body, checks the token and parses the JSON. */
+function bareUplinkServer() {
+  const secret = Buffer.from(UPLINK_SECRET);
+  const sink = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const given = Buffer.from(String(req.headers['things-message-token'] ?? ''), 'hex');
+      const expected = createHash('sha256').update(body).update(secret).digest();
+      if (given.length !== 32 || !timingSafeEqual(given, expected)) {
+        res.writeHead(403).end();
+        return;
+      }
+      if (sink.push(JSON.parse(body.toString('utf8'))) > 1000) sink.length = 0;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}/`,
+        close: () => new Promise((done) => (server.closeAllConnections(), server.close(done))),
+      }),
+    ),
+  );
+}
+
+function uplinkFlows() {
+  const z = 'bench-uplink-tab';
+  const flows = [
+    { id: z, type: 'tab', label: 'uplink bench' },
+    {
+      id: 'bench-uplink',
+      type: 'kpn-things-uplink',
+      z,
+      url: '/bench/uplink',
+      maxBody: 256,
+      body: 'senml',
+      split: 'pack',
+      duplicates: 'drop',
+      recentIdsStore: '',
+      auth: 'none',
+      version: 1,
+      wires: [[]],
+    },
+    {
+      id: 'bench-handbuilt-in',
+      type: 'http in',
+      z,
+      url: '/bench/handbuilt',
+      method: 'post',
+      upload: false,
+      skipBodyParsing: true,
+      swaggerDoc: '',
+      wires: [['bench-handbuilt-check']],
+    },
+    {
+      id: 'bench-handbuilt-check',
+      type: 'function',
+      z,
+      name: 'verify + parse',
+      // The correct hand-built check: hash the raw bytes (not re-encoded JSON), constant-time compare.
+      func: [
+        "const given = Buffer.from(String(msg.req.headers['things-message-token'] || ''), 'hex');",
+        `const expected = crypto.createHash('sha256').update(msg.payload).update(${JSON.stringify(UPLINK_SECRET)}).digest();`,
+        'if (given.length !== 32 || !crypto.timingSafeEqual(given, expected)) {',
+        "  msg.statusCode = 403; msg.payload = 'Forbidden'; return msg;",
+        '}',
+        'msg.senml = JSON.parse(msg.payload.toString());',
+        "msg.statusCode = 200; msg.payload = 'OK';",
+        'return msg;',
+      ].join('\n'),
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [{ var: 'crypto', module: 'crypto' }],
+      wires: [['bench-handbuilt-out']],
+    },
+    { id: 'bench-handbuilt-out', type: 'http response', z, statusCode: '', headers: {}, wires: [] },
+  ];
+  return { flows, credentials: { 'bench-uplink': { sharedSecret: UPLINK_SECRET } } };
+}
+
+function uplinkVariants(runtime, bare, agent) {
+  const nodeBase = runtime.adminUrl.replace(/\/admin$/, '');
+  return {
+    raw: (n, c) => pushLoop('bare http server', bare.url, n, c, agent),
+    uplink: (n, c) => pushLoop('kpn-things-uplink', `${nodeBase}/bench/uplink`, n, c, agent),
+    handbuilt: (n, c) => pushLoop('hand-built chain', `${nodeBase}/bench/handbuilt`, n, c, agent),
+  };
+}
+
+async function uplink(runtime, results, table) {
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  const bare = await bareUplinkServer();
+  try {
+    const { flows, credentials } = uplinkFlows();
+    await runtime.deploy(flows, credentials);
+    const variants = uplinkVariants(runtime, bare, agent);
+    for (const name of ['raw', 'uplink', 'handbuilt']) await variants[name](500, 16); // warm-up
+    const c16 = await compareRounds(variants, ['raw', 'uplink', 'handbuilt'], N, 16);
+    results.uplinkVsRawHttpC16 = c16.uplink.ratio;
+    results.uplinkVsHandBuiltC16 = c16.uplink.msgsPerSec / c16.handbuilt.msgsPerSec;
+    const labels = {
+      raw: 'bare node:http server, sha256 check + JSON.parse (ceiling)',
+      uplink: 'kpn-things-uplink',
+      handbuilt: 'HTTP In (raw body) -> function -> HTTP Response',
+    };
+    for (const [name, r] of Object.entries(c16)) {
+      table.push([
+        `uplinks c=16 ${labels[name]}`,
+        fmt(r.msgsPerSec, 0),
+        `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)}) of the bare server`,
+      ]);
+    }
+    table.push([
+      'uplinks c=16 kpn-things-uplink vs hand-built chain',
+      '',
+      `${fmt(results.uplinkVsHandBuiltC16)}x (want >= 3)`,
+    ]);
+  } finally {
+    await runtime.deploy([]);
+    await bare.close();
+    await agent.close();
+  }
+}
+
 async function tokens(runtime, results, table) {
   // Cold start: a fresh simulator (so a fresh token cache key), 64 messages at once.
   {
@@ -421,7 +602,7 @@ async function main() {
     leakedHandlesAfterRedeploys: null,
   };
   const table = [];
-  const sections = { throughput, tokens, split, redeploy };
+  const sections = { throughput, uplink, tokens, split, redeploy };
   try {
     for (const [name, section] of Object.entries(sections)) {
       if (PROFILE_SECONDS > 0 && name !== 'throughput') continue;

@@ -12,9 +12,15 @@
 // runs as a child process with those variables set, on 127.0.0.1, with .demo/ as its user directory
 // (regenerated flows on every start). Ctrl-C stops Node-RED and the simulator.
 //
+// The uplink loop: a kpn-things-uplink node serves /kpn-things/uplink; in simulator mode the simulator
+// pushes a signed uplink there every 5 s (raw LoRa, Extended, geolocation, measurements in turn) and a
+// forged one every 30 s. Uplinks go to the debug sidebar and through a threshold function to a downlink
+// for the device that sent them; the forged ones are answered 403 and reach a Catch node.
+//
 // Environment: PORT (editor port, default 1880), NODE_RED_CREDENTIAL_SECRET (key of flows_cred.json,
 // default a fixed demo value), KPN_THINGS_DEMO_DEVEUI / KPN_THINGS_DEMO_CUSTOMER_ID (what the downlink
-// and customer injects use in real platform mode).
+// and customer injects use in real platform mode), KPN_THINGS_UPLINK_SECRET (the uplink node's shared
+// secret; default a fresh random one per start), DEMO_UPLINK_EVERY (default 5s).
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -55,7 +61,33 @@ const ID = {
   commentDownlink: 'de00000000000020',
   commentCustomer: 'de00000000000030',
   commentErrors: 'de00000000000040',
+  commentUplink: 'de00000000000050',
+  uplink: 'de00000000000051',
+  uplinkDebug: 'de00000000000052',
+  threshold: 'de00000000000053',
+  uplinkDownlink: 'de00000000000054',
+  uplinkDownlinkDebug: 'de00000000000055',
+  uplinkCatch: 'de00000000000056',
+  uplinkProblemDebug: 'de00000000000057',
 };
+
+const UPLINK_PATH = '/kpn-things/uplink';
+/** How often a forged push (a wrong token) is sent, so the Catch node has something to show. */
+const FORGED_EVERY_MS = 30_000;
+const SECRET_SPECIALS = '#?!@$%^&(){}:.,/+*;';
+
+/** A shared secret meeting KPN's rules: 40 characters, upper, lower, digit and a special one. */
+function randomSecret() {
+  const sets = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', SECRET_SPECIALS];
+  const all = sets.join('');
+  const chars = sets.map((set) => set[crypto.randomInt(set.length)]);
+  while (chars.length < 40) chars.push(all[crypto.randomInt(all.length)]);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = crypto.randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j], chars[i]];
+  }
+  return chars.join('');
+}
 
 const KPN_VARS = ['KPN_THINGS_TENANT_ID', 'KPN_THINGS_CLIENT_ID', 'KPN_THINGS_CLIENT_SECRET'];
 
@@ -185,6 +217,7 @@ function prepareUserDir(acct, credentialSecret) {
     path.join(DEMO_DIR, 'flows_cred.json'),
     encryptCredentials(credentialSecret, {
       [ID.config]: { clientId: '${KPN_THINGS_CLIENT_ID}', clientSecret: '${KPN_THINGS_CLIENT_SECRET}' },
+      [ID.uplink]: { sharedSecret: '${KPN_THINGS_UPLINK_SECRET}' },
     }),
   );
 }
@@ -449,6 +482,71 @@ function demoFlow(acct) {
       wires: [[ID.problemDebug]],
     },
     debug(ID.problemDebug, 'msg.problem', 'problem', 370, 500),
+    comment(
+      ID.commentUplink,
+      '5. Uplinks: KPN Things pushes device data, a threshold answers with a downlink',
+      `The uplink node serves ${UPLINK_PATH} and checks every push (Things-Message-Token over the raw bytes) before sending it on; its shared secret is \${KPN_THINGS_UPLINK_SECRET}.` +
+        (acct.mode === 'simulator'
+          ? ' The simulator pushes a signed uplink every few seconds (raw LoRa, Extended with LoRa metadata, geolocation, measurements) and a forged one now and then: the forged one is answered 403 and reaches the Catch node.'
+          : ' Point an HTTPS destination of your KPN Things account at this path (through a reverse proxy with a valid certificate on port 443) with the same secret.') +
+        ' The threshold function sends "01" on port 10 when msg.payload.temperature is above 22.5; the downlink node takes the DevEUI from msg.device.',
+      330,
+      580,
+    ),
+    {
+      id: ID.uplink,
+      type: 'kpn-things-uplink',
+      z,
+      name: '',
+      url: UPLINK_PATH,
+      allowGet: false,
+      maxBody: 256,
+      body: 'senml',
+      split: 'pack',
+      duplicates: 'drop',
+      recentIdsStore: '',
+      plugUUID: '',
+      auth: 'none',
+      authHeader: 'X-API-key',
+      version: 1,
+      x: 150,
+      y: 640,
+      wires: [[ID.uplinkDebug, ID.threshold]],
+    },
+    debug(ID.uplinkDebug, 'uplink', 'true', 370, 620),
+    {
+      id: ID.threshold,
+      type: 'function',
+      z,
+      name: 'temperature > 22.5?',
+      func:
+        "const t = msg.payload && msg.payload.temperature;\nif (typeof t !== 'number' || t <= 22.5) return null;\n" +
+        '// Fan on: the downlink node reads msg.payload, msg.port, and the DevEUI from msg.device.\n' +
+        "return { payload: '01', port: 10, device: msg.device, temperature: t };",
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 390,
+      y: 680,
+      wires: [[ID.uplinkDownlink]],
+    },
+    downlink(ID.uplinkDownlink, 'fan on', 600, 680, [ID.uplinkDownlinkDebug]),
+    debug(ID.uplinkDownlinkDebug, 'fan-on downlink', 'downlink', 800, 680),
+    {
+      id: ID.uplinkCatch,
+      type: 'catch',
+      z,
+      name: 'rejected uplinks',
+      scope: [ID.uplink],
+      uncaught: false,
+      x: 160,
+      y: 740,
+      wires: [[ID.uplinkProblemDebug]],
+    },
+    debug(ID.uplinkProblemDebug, 'rejected uplink', 'problem', 390, 740),
   ];
 }
 
@@ -507,6 +605,7 @@ async function ensureCredentials(port) {
   const flows = JSON.parse(fs.readFileSync(path.join(DEMO_DIR, 'flows.json'), 'utf8'));
   const config = flows.find((n) => n.id === ID.config);
   config.credentials = { clientId: '${KPN_THINGS_CLIENT_ID}', clientSecret: '${KPN_THINGS_CLIENT_SECRET}' };
+  flows.find((n) => n.id === ID.uplink).credentials = { sharedSecret: '${KPN_THINGS_UPLINK_SECRET}' };
   const deployed = await request(port, 'POST', '/flows', flows);
   if (deployed.status !== 200 && deployed.status !== 204) {
     throw new Error(`deploying the demo flow failed: HTTP ${deployed.status} ${deployed.text.slice(0, 200)}`);
@@ -526,12 +625,37 @@ function banner(acct, port) {
     '  In the editor: tab "KPN Things demo", click the button of an inject node, and read',
     '  the result in the Debug sidebar (the bug icon, top right).',
     `  From a shell:  curl -X POST ${url}inject/${ID.devicesInject}   (list devices)`,
+    acct.mode === 'simulator'
+      ? `  Uplinks: the simulator pushes to ${url.replace(/\/$/, '')}${UPLINK_PATH} every ${uplinkEvery()} (a forged one every ${FORGED_EVERY_MS / 1000} s).`
+      : `  Uplinks: kpn-things-uplink serves ${url.replace(/\/$/, '')}${UPLINK_PATH} (KPN needs HTTPS on 443: use a reverse proxy).`,
     '',
     '  Ctrl-C stops Node-RED' + (acct.mode === 'simulator' ? ' and the simulator.' : '.'),
     '='.repeat(78),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+function uplinkEvery() {
+  return isSet('DEMO_UPLINK_EVERY') ? process.env.DEMO_UPLINK_EVERY.trim() : '5s';
+}
+
+/** Simulator mode: the simulator pushes signed uplinks to the demo's uplink node, and a forged one now and then. */
+function startUplinks(acct, port, secret) {
+  if (!acct.simulator) return () => undefined;
+  const destination = acct.simulator.addDestination({
+    url: `http://${HOST}:${port}${UPLINK_PATH}`,
+    secret,
+    every: uplinkEvery(),
+  });
+  const forged = setInterval(() => {
+    acct.simulator.pushUplink(destination.id, { tamper: 'forged' }).catch(() => undefined);
+  }, FORGED_EVERY_MS);
+  forged.unref();
+  return () => {
+    clearInterval(forged);
+    acct.simulator.removeDestination(destination.id);
+  };
 }
 
 async function main() {
@@ -543,6 +667,9 @@ async function main() {
     : DEMO_CREDENTIAL_SECRET;
 
   const acct = await account();
+  const uplinkSecret = isSet('KPN_THINGS_UPLINK_SECRET')
+    ? process.env.KPN_THINGS_UPLINK_SECRET
+    : randomSecret();
   log(
     acct.mode === 'simulator'
       ? `simulator mode: KPN Things simulator on ${acct.env.KPN_THINGS_API_URL} (API) and ${acct.env.KPN_THINGS_GRIP_URL} (GRIP)`
@@ -553,17 +680,25 @@ async function main() {
 
   const child = spawn(process.execPath, [RED_JS, '-u', DEMO_DIR, '-p', String(port)], {
     cwd: ROOT,
-    env: { ...process.env, ...acct.env, NODE_RED_CREDENTIAL_SECRET: credentialSecret, PORT: String(port) },
+    env: {
+      ...process.env,
+      ...acct.env,
+      KPN_THINGS_UPLINK_SECRET: uplinkSecret,
+      NODE_RED_CREDENTIAL_SECRET: credentialSecret,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 
   let stopping;
   let orphanWatch;
+  let stopUplinks = () => undefined;
   const stop = (reason, code) => {
     if (stopping) return stopping;
     log(`${reason}: stopping Node-RED${acct.simulator ? ' and the simulator' : ''}`);
     stopping = (async () => {
       clearInterval(orphanWatch);
+      stopUplinks();
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
@@ -594,6 +729,7 @@ async function main() {
     return;
   }
   await ensureCredentials(port);
+  stopUplinks = startUplinks(acct, port, uplinkSecret);
   banner(acct, port);
 }
 

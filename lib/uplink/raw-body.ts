@@ -22,6 +22,21 @@ export type RawBodyResult =
 const DIGITS = /^\d+$/;
 
 /**
+ * Where a body read ahead of the handler is kept on the request: a server that parses bodies in front of
+ * every route (Node-RED's admin app shares the root path with httpNode by default, and its JSON parser
+ * reads every body) lets a middleware placed before it read the raw bytes with {@link readRawBodyThen}
+ * and store the result here; the receiver then uses it instead of the (consumed) stream.
+ */
+export const CAPTURED_BODY: unique symbol = Symbol.for('@thingsflow/node-red-kpn-things:uplink-raw-body');
+
+type WithCaptured = IncomingMessage & { [CAPTURED_BODY]?: RawBodyResult };
+
+/** Stores a body read ahead (see {@link CAPTURED_BODY}). */
+export function keepCapturedBody(req: IncomingMessage, result: RawBodyResult): void {
+  (req as WithCaptured)[CAPTURED_BODY] = result;
+}
+
+/**
  * Reads the whole body into one Buffer (chunks collected, one concat; a single chunk is returned as is).
  * `Content-Length` is checked before reading; a body without one (chunked) stops being kept as soon
  * as it passes the limit, and the rest is discarded unread. Never rejects.
@@ -39,6 +54,13 @@ export function readRawBodyThen(
   limitBytes: number,
   done: (result: RawBodyResult) => void,
 ): void {
+  const captured = (req as WithCaptured)[CAPTURED_BODY];
+  if (captured !== undefined) {
+    if (captured.ok && captured.body.length > limitBytes) {
+      return done({ ok: false, reason: 'too-large', size: captured.body.length });
+    }
+    return done(captured);
+  }
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     if (!DIGITS.test(declared)) return done({ ok: false, reason: 'bad-length', size: 0 });

@@ -14,14 +14,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HEADERS } from '../endpoints';
 import { matchThingsMessageToken } from '../uplink-signature';
 import { interpretJson, toUplinkMessages, type BodyInterpretation, type UplinkMessage } from './message';
 import { DEFAULT_BODY_LIMIT_BYTES, readRawBodyThen, type RawBodyResult } from './raw-body';
 import { MemoryRecentIds, type RecentIds } from './recent-ids';
 
-export const MESSAGE_TOKEN_HEADER = 'things-message-token';
-export const PLUG_UUID_HEADER = 'things-plug-uuid';
-export const DEFAULT_API_KEY_HEADER = 'x-api-key';
+/** The header names as Node gives them (lower case); their home is HEADERS in lib/endpoints.ts. */
+export const MESSAGE_TOKEN_HEADER = HEADERS.messageToken.toLowerCase();
+export const PLUG_UUID_HEADER = HEADERS.plugUUID.toLowerCase();
+export const DEFAULT_API_KEY_HEADER = HEADERS.apiKey.toLowerCase();
 
 /** The destination's own auth method, as configured in the KPN Things portal. */
 export type DestinationAuth =

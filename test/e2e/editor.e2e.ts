@@ -2,7 +2,9 @@
  * The editor, in a real browser against a real Node-RED and the simulator:
  * config dialog (Test connection: a failure with its hint, then "connected: 5 devices"), deploy, inject,
  * device names in the debug sidebar; the device and customer pickers; a wrong DevEUI refused inline;
- * and the secret kept out of the admin API and the flow file.
+ * the secret kept out of the admin API and the flow file; the downlinks and request dialogs; and the
+ * uplink node: its URL copied from the dialog, a generated secret, and a simulator push to that URL
+ * showing in the debug sidebar.
  *
  * Run: npm run build && npm run test:e2e (needs /usr/bin/chromium). Screenshots: test/e2e/artifacts/.
  */
@@ -34,6 +36,8 @@ const ID = {
   devices010: 'ee00000000000006',
   downlinks: 'ee000000000000d1',
   request: 'ee000000000000d2',
+  uplink: 'ee00000000000007',
+  uplinkDebug: 'ee00000000000008',
 };
 
 /** The editor's RED global, as far as this test uses it. */
@@ -537,5 +541,85 @@ describe('editor (browser end to end)', function () {
     assert.equal(saved?.path, '/devices/{{msg.deviceId}}');
     assert.equal(saved?.method, 'GET');
     assert.equal(saved?.version, 1);
+  });
+
+  it('uplink dialog: copies the full URL, generates a secret; the simulator pushes to it, the debug sidebar shows it', async () => {
+    await page.evaluate(
+      ([ids]) => {
+        const { RED } = globalThis as unknown as EditorGlobal;
+        const z = RED.workspaces.active();
+        RED.view.importNodes(
+          [
+            { id: ids.uplink, type: 'kpn-things-uplink', z, x: 160, y: 460, wires: [[ids.uplinkDebug]] },
+            {
+              id: ids.uplinkDebug,
+              type: 'debug',
+              z,
+              name: 'uplink e2e',
+              active: true,
+              tosidebar: true,
+              console: false,
+              complete: 'payload',
+              targetType: 'msg',
+              x: 400,
+              y: 460,
+              wires: [],
+            },
+          ],
+          { touchImport: true, generateIds: false, applyNodeDefaults: true },
+        );
+      },
+      [ID] as const,
+    );
+    await clearNotifications();
+    await openNode(ID.uplink);
+    await page.fill('#node-input-url', '/e2e/uplink');
+    const shown = page.locator('#kpn-things-uplink-full-url');
+    await waitFor('the full URL follows the path', 5000, async () =>
+      (await shown.innerText()).endsWith('/e2e/uplink') ? true : undefined,
+    );
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.locator('#kpn-things-uplink-copy-url').click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+    const url = copied || (await shown.innerText());
+    assert.equal(url, `${base}/e2e/uplink`);
+    await page.locator('#kpn-things-uplink-generate').click();
+    const secret = await page.locator('#node-input-sharedSecret').inputValue();
+    assert.match(secret, /^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])(?=.*[#?!@$%^&(){}:.,/+*;]).{40}$/);
+    await screenshot('uplink-dialog');
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#red-ui-editor-stack .red-ui-tray').first().waitFor({ state: 'detached' });
+
+    await page.locator('#red-ui-header-button-deploy').click();
+    // The downlink node was left with a wrong DevEUI above: confirm deploying anyway.
+    const confirm = page.locator('.red-ui-notification button', { hasText: 'Confirm deploy' });
+    await Promise.race([
+      confirm.waitFor({ timeout: 5000 }).then(() => confirm.click()),
+      page.locator('#red-ui-header-button-deploy.disabled').waitFor({ timeout: 5000 }),
+    ]).catch(() => undefined);
+    await waitFor('the uplink node deployed', 10_000, async () =>
+      (await api('GET', '/flows')).text.includes(ID.uplink) ? true : undefined,
+    );
+    await page.locator('#red-ui-tab-debug-link-button').click();
+    const destination = sim.addDestination({
+      url,
+      secret,
+      kinds: ['measurements'],
+      retryDelaysMs: [100, 100],
+    });
+    const result = await waitFor('the uplink route answers', 10_000, async () => {
+      const pushed = await sim.pushUplink(destination.id);
+      return pushed.delivered ? pushed : undefined;
+    });
+    assert.equal(result.attempts[result.attempts.length - 1].status, 200);
+    const message = page.locator('.red-ui-debug-msg').filter({ hasText: 'uplink e2e' }).first();
+    await message.waitFor();
+    assert.match(await message.innerText(), /temperature/);
+    const forged = await sim.pushUplink(destination.id, { tamper: 'forged' });
+    assert.equal(forged.attempts[0].status, 403);
+    await screenshot('uplink-debug');
+    const flows = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
+    assert.ok(!flows.includes(secret), 'no uplink secret in flows.json');
+    sim.removeDestination(destination.id);
   });
 });

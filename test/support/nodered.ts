@@ -10,6 +10,7 @@ import type { Node } from 'node-red';
 
 export interface TestHelper {
   init(runtimePath?: string, settings?: Record<string, unknown>): void;
+  settings(userSettings?: Record<string, unknown>): Record<string, unknown>;
   load(nodes: unknown[], flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
   unload(): Promise<void>;
   getNode(id: string): (Node & Record<string, unknown>) | null;
@@ -49,7 +50,8 @@ export const downlinkNode = nodeModule('kpn-things-downlink');
 export const customerNode = nodeModule('kpn-things-customer');
 export const downlinksNode = nodeModule('kpn-things-downlinks');
 export const requestNode = nodeModule('kpn-things-request');
-export const allNodes = [configNode, devicesNode, downlinkNode, customerNode, downlinksNode, requestNode];
+export const uplinkNode = nodeModule('kpn-things-uplink');
+export const allNodes = [configNode, devicesNode, downlinkNode, customerNode, downlinksNode, requestNode, uplinkNode];
 
 /** A core node of the Node-RED under test, e.g. coreNode('common/25-catch'). */
 export function coreNode(file: string): unknown {
