@@ -51,7 +51,15 @@ export const customerNode = nodeModule('kpn-things-customer');
 export const downlinksNode = nodeModule('kpn-things-downlinks');
 export const requestNode = nodeModule('kpn-things-request');
 export const uplinkNode = nodeModule('kpn-things-uplink');
-export const allNodes = [configNode, devicesNode, downlinkNode, customerNode, downlinksNode, requestNode, uplinkNode];
+export const allNodes = [
+  configNode,
+  devicesNode,
+  downlinkNode,
+  customerNode,
+  downlinksNode,
+  requestNode,
+  uplinkNode,
+];
 
 /** A core node of the Node-RED under test, e.g. coreNode('common/25-catch'). */
 export function coreNode(file: string): unknown {
