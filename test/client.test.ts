@@ -75,6 +75,27 @@ describe('ThingsClient against the simulator', function () {
       assert.equal(sim.tokensIssued, 1);
     });
 
+    it('renews a short-lived token once per lifetime, 10 % before it expires', async () => {
+      // A 10 s token: the 5 min default margin does not fit, so renewal is due at 9 s (not at 5 s).
+      let now = Date.now();
+      sim.setTokenLifetime(10);
+      const timed = clientFor(sim, { clock: () => now, tokens: new TokenRegistry() });
+      try {
+        await timed.call(ENDPOINTS.listDevices);
+        const issued = sim.tokensIssued;
+        now += 8_500;
+        await timed.call(ENDPOINTS.listDevices);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(sim.tokensIssued, issued, 'no renewal at 85 % of the lifetime');
+        now += 1_000;
+        await timed.call(ENDPOINTS.listDevices);
+        await until(() => sim.tokensIssued === issued + 1);
+      } finally {
+        sim.setTokenLifetime(3600);
+        await timed.close();
+      }
+    });
+
     it('renews the token before it expires, without a failed call (injected clock, no sleeps)', async () => {
       // One-hour token, 5 min margin: renewal is due at 55 min. The clock is the client's own option.
       let now = Date.now();
