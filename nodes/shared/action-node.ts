@@ -18,6 +18,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { CallOptions, ThingsClient } from '../../lib/client';
 import { ThingsAbortError } from '../../lib/errors';
 import { normalizeUuid, ValidationError } from '../../lib/validate';
+import { clonePlain } from './clone';
 import { hasHttpStatus, shortStatus, toNodeError, toProblem } from './problem';
 import { NodeStatus, STATUS_KEYS, type StatusText } from './status';
 import { checkSettings, migrate, type NodeSchema, type TypedNames } from './schema';
@@ -136,7 +137,8 @@ class MessageContext<D extends ActionNodeDef> implements ActionContext<D> {
   }
 
   derive(changes: Record<string, unknown>): Msg {
-    return Object.assign(this.scope.RED.util.cloneMessage({ ...this.msg, payload: undefined }), changes);
+    const base = { ...this.msg, payload: undefined };
+    return Object.assign(clonePlain(base) ?? this.scope.RED.util.cloneMessage(base), changes);
   }
 
   progress(text: StatusText): void {
