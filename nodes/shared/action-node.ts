@@ -99,7 +99,7 @@ interface NodeScope<D extends ActionNodeDef> {
   readonly output: (msg: Msg, isError: boolean) => NodeMessage | (NodeMessage | null)[];
 }
 
-/** The context of one message (a class: its methods live once on the prototype, not per message). */
+/** The context of one message. */
 class MessageContext<D extends ActionNodeDef> implements ActionContext<D> {
   readonly def: D;
   readonly node: Node;
@@ -117,6 +117,14 @@ class MessageContext<D extends ActionNodeDef> implements ActionContext<D> {
     this.node = scope.node;
     this.signal = scope.signal;
     this.call = callOptionsFrom(msg, scope.signal, customerFromMsg);
+    // Handlers may pass these on as plain functions (e.g. `queryFrom(ctx.property)`), as they could
+    // when the context was an object of closures.
+    this.property = this.property.bind(this);
+    this.send = this.send.bind(this);
+    this.derive = this.derive.bind(this);
+    this.progress = this.progress.bind(this);
+    this.warn = this.warn.bind(this);
+    this.t = this.t.bind(this);
   }
 
   property(name: TypedNames<D>): Promise<unknown> {
