@@ -158,6 +158,8 @@ export class ThingsClient {
   readonly #userAgent: string;
   readonly #contextSwitches = new Map<string, Promise<void>>();
   readonly #tokenRequester: TokenRequester;
+  /** Absolute URLs of the paths called so far (bounded). */
+  readonly #pathUrls = new Map<string, string>();
   #requests = 0;
   #retries = 0;
   #closed = false;
@@ -397,6 +399,17 @@ export class ThingsClient {
 
   /** The URL of a request: a path below the API base, or an API link rebased onto the API origin. */
   #url(spec: RequestSpec): string {
+    // The common case, a path of the endpoint table without a query of its own: the base URL of the
+    // path is parsed once, and the query appended as URLSearchParams would write it.
+    if (!spec.url && spec.path !== undefined && !spec.path.includes('?') && !spec.path.includes('#')) {
+      let base = this.#pathUrls.get(spec.path);
+      if (base === undefined) {
+        base = new URL(joinUrl(this.apiUrl, spec.path)).toString();
+        if (this.#pathUrls.size >= 256) this.#pathUrls.clear();
+        this.#pathUrls.set(spec.path, base);
+      }
+      return base + queryString(spec.query);
+    }
     let url: URL;
     if (spec.url) {
       const link = new URL(spec.url, this.apiUrl);
@@ -439,6 +452,32 @@ function authProblem(res: HttpResponse, url: string) {
     detail: `The API answered ${res.status} (a redirect): the token is invalid or the API key has no KPN Things access.`,
     instance: instanceOf(url),
   };
+}
+
+/** Characters application/x-www-form-urlencoded leaves as they are (as URLSearchParams does). */
+const FORM_SAFE = /^[A-Za-z0-9*\-._]*$/;
+
+/** One query name or value exactly as URLSearchParams writes it (a plain one as it is). */
+function formEncode(text: string): string {
+  if (FORM_SAFE.test(text)) return text;
+  return new URLSearchParams([['', text]]).toString().slice(1);
+}
+
+/** `?name=value&…` for the query parameters that have a value ('' when none). */
+export function queryString(query: QueryParams | undefined): string {
+  let out = '';
+  if (!query) return out;
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined || value === null || value === '') continue;
+    const key = formEncode(name);
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      const text = item instanceof Date ? item.toISOString() : String(item);
+      out += `${out === '' ? '?' : '&'}${key}=${formEncode(text)}`;
+    }
+  }
+  return out;
 }
 
 function instanceOf(url: string): string {

@@ -188,9 +188,17 @@ function downlinkFlows(sim) {
 /** Median over ROUNDS of ratio = raw ms / variant ms (throughput relative to raw), order alternating. */
 async function compareRounds(variants, names, n, c) {
   const times = Object.fromEntries(names.map((name) => [name, []]));
+  const cpu = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
-    for (const name of order) times[name].push(await variants[name](n, c));
+    for (const name of order) {
+      // CPU time of this process (Node-RED and the raw loop; the simulator is another process) per
+      // message: far less noisy than throughput on a shared machine.
+      const before = process.cpuUsage();
+      times[name].push(await variants[name](n, c));
+      const used = process.cpuUsage(before);
+      cpu[name].push((used.user + used.system) / n);
+    }
   }
   const out = {};
   for (const name of names) {
@@ -200,6 +208,7 @@ async function compareRounds(variants, names, n, c) {
       ratio: median(ratios),
       min: Math.min(...ratios),
       max: Math.max(...ratios),
+      cpuUsPerMsg: median(cpu[name]),
     };
   }
   return out;
@@ -228,6 +237,9 @@ async function throughput(runtime, results, table) {
     results.oursVsCoreHttpRequestC16 = c16.ours.msgsPerSec / c16.core.msgsPerSec;
     results.naiveVsRawUndiciC16 = c16.naive.ratio;
     results.naiveVsRawUndiciC64 = c64.naive.ratio;
+    // CPU microseconds per message in the runtime's process (median of the rounds).
+    results.cpuUsPerMsgC16 = Object.fromEntries(Object.entries(c16).map(([k, r]) => [k, r.cpuUsPerMsg]));
+    results.cpuUsPerMsgC64 = Object.fromEntries(Object.entries(c64).map(([k, r]) => [k, r.cpuUsPerMsg]));
     const labels = {
       raw: 'raw undici request loop, cached token (ceiling)',
       ours: 'kpn-things-downlink',
@@ -242,7 +254,7 @@ async function throughput(runtime, results, table) {
         table.push([
           `c=${c} ${labels[name]}`,
           fmt(r.msgsPerSec, 0),
-          `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)})`,
+          `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)}); ${fmt(r.cpuUsPerMsg, 0)} µs CPU/msg`,
         ]);
       }
     }

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
 import type { Simulator } from '../lib/simulator/types';
 import { clientFor, withSimulator } from './support/sim';
-import type { ThingsClient } from '../lib/client';
+import fc from 'fast-check';
+import { queryString, type ThingsClient } from '../lib/client';
 import { TokenRegistry } from '../lib/auth/token-registry';
 import { ENDPOINTS } from '../lib/endpoints';
 import {
@@ -72,6 +73,27 @@ describe('ThingsClient against the simulator', function () {
       const res = await client.call<CursorPage<Device>>(ENDPOINTS.listDevices);
       assert.equal(res.body.items.length, 5);
       assert.equal(sim.tokensIssued, 1);
+    });
+
+    it('renews a short-lived token once per lifetime, 10 % before it expires', async () => {
+      // A 10 s token: the 5 min default margin does not fit, so renewal is due at 9 s (not at 5 s).
+      let now = Date.now();
+      sim.setTokenLifetime(10);
+      const timed = clientFor(sim, { clock: () => now, tokens: new TokenRegistry() });
+      try {
+        await timed.call(ENDPOINTS.listDevices);
+        const issued = sim.tokensIssued;
+        now += 8_500;
+        await timed.call(ENDPOINTS.listDevices);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(sim.tokensIssued, issued, 'no renewal at 85 % of the lifetime');
+        now += 1_000;
+        await timed.call(ENDPOINTS.listDevices);
+        await until(() => sim.tokensIssued === issued + 1);
+      } finally {
+        sim.setTokenLifetime(3600);
+        await timed.close();
+      }
     });
 
     it('renews the token before it expires, without a failed call (injected clock, no sleeps)', async () => {
@@ -497,3 +519,28 @@ function assertNoSecret(err: unknown, secrets: string[]): void {
   for (const secret of secrets)
     assert.ok(!text.includes(secret), `secret "${secret}" leaked into: ${text.slice(0, 500)}`);
 }
+
+describe('query strings', () => {
+  it('are written exactly as URLSearchParams writes them', () => {
+    const value = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer());
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ minLength: 1 }), fc.oneof(value, fc.array(value))), (query) => {
+        const expected = new URL('http://127.0.0.1/x');
+        for (const [name, v] of Object.entries(query)) {
+          if (v === '') continue;
+          for (const item of Array.isArray(v) ? v : [v]) expected.searchParams.append(name, String(item));
+        }
+        assert.equal(`http://127.0.0.1/x${queryString(query)}`, expected.toString());
+      }),
+    );
+  });
+
+  it('leave out absent values and write dates as ISO 8601', () => {
+    const at = new Date(Date.UTC(2024, 0, 31, 12));
+    assert.equal(
+      queryString({ a: undefined, b: null, c: '', d: at, e: 'x y' }),
+      '?d=2024-01-31T12%3A00%3A00.000Z&e=x+y',
+    );
+    assert.equal(queryString(undefined), '');
+  });
+});

@@ -4,7 +4,8 @@
  *
  * - Single-flight: any number of concurrent callers cause exactly one token request.
  * - Expiry is measured from just before the token request was sent.
- * - Renewal margin: the configured margin (default 5 min), at least 10 % of the lifetime, at most half of it.
+ * - Renewal margin: the configured margin (default 5 min), at least 10 % of the lifetime; a margin longer
+ *   than half the lifetime (a short-lived token) becomes 10 % of it: one token request per lifetime.
  * - invalidate(token) drops only that token: another caller may already hold a fresh one.
  * - GRIP's refusals (wrong key, wrong tenant, missing service: recognised by their text whatever the
  *   status) become a GripAuthError with a hint code, remembered for a short cool-down so a burst of
@@ -217,7 +218,12 @@ export class TokenProvider {
     const rawLifetime = Number(record.expires_in ?? record.expiresIn);
     const lifetimeMs =
       (Number.isFinite(rawLifetime) && rawLifetime > 0 ? rawLifetime : DEFAULT_LIFETIME_S) * 1000;
-    const margin = Math.min(Math.max(this.#renewMarginMs, lifetimeMs * 0.1), lifetimeMs * 0.5);
+    // A margin that does not fit in half the lifetime (a short-lived token) becomes 10 % of it, so
+    // renewal stays one token request per lifetime instead of one per half lifetime.
+    const margin =
+      this.#renewMarginMs <= lifetimeMs * 0.5
+        ? Math.max(this.#renewMarginMs, lifetimeMs * 0.1)
+        : lifetimeMs * 0.1;
     return { value, expiresAt: sentAt + lifetimeMs, renewAt: sentAt + lifetimeMs - margin };
   }
 

@@ -13,7 +13,7 @@ export interface DispatcherOptions {
   ca?: string;
   /** TCP + TLS connect timeout (default 10 s). */
   connectTimeoutMs?: number;
-  /** Connections per origin (default 16). */
+  /** Connections per origin (default 64: as many as calls a busy flow keeps in flight; more queue). */
   connections?: number;
   /** Idle keep-alive socket lifetime (default 4 s; undici lowers it to the server's hint). */
   keepAliveTimeoutMs?: number;
@@ -27,7 +27,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   };
   const agentOptions = {
     connect,
-    connections: options.connections ?? 16,
+    connections: options.connections ?? 64,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
     pipelining: 1,
   };

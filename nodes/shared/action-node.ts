@@ -8,14 +8,19 @@
  *   common call options from msg.customerId / msg.timeout, an abort signal), then
  *   send(msg) + done() on success, or msg.problem + done(err) (Catch nodes) / the second output;
  * - exactly one done() per message on every path; no promise left unhandled;
- * - on close: aborts calls in flight, clears timers, and ends those messages without an error.
+ * - on close: aborts calls in flight, clears timers, ends those messages without an error, and logs
+ *   how many calls it cancelled (one line per node, only when there were any).
+ * Per message it makes no AbortController and no timer: one signal per node instance is aborted on
+ * close, the status is throttled (see status.ts) and translations are made once per text.
  */
+import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { CallOptions, ThingsClient } from '../../lib/client';
 import { ThingsAbortError } from '../../lib/errors';
 import { normalizeUuid, ValidationError } from '../../lib/validate';
+import { clonePlain } from './clone';
 import { hasHttpStatus, shortStatus, toNodeError, toProblem } from './problem';
-import { NodeStatus, STATUS_KEYS } from './status';
+import { NodeStatus, STATUS_KEYS, type StatusText } from './status';
 import { checkSettings, migrate, type NodeSchema, type TypedNames } from './schema';
 import { evaluateProperty } from './typed-input';
 import type { ActionNodeDef, Msg, ThingsConfigNode } from './types';
@@ -34,16 +39,16 @@ export interface ActionContext<D extends ActionNodeDef> {
   send(msg: Msg): void;
   /** A deep copy of the input message with `changes` applied (for nodes that send many messages). */
   derive(changes: Record<string, unknown>): Msg;
-  /** Shows progress in the status while working. */
-  progress(text: string): void;
+  /** Shows progress in the status while working (a function: made only when shown). */
+  progress(text: StatusText): void;
   warn(text: string): void;
   /** Translates a key of this node's catalogue. */
   t(key: string, params?: Record<string, string | number>): string;
 }
 
 export interface ActionOutcome {
-  /** Status text on success (e.g. "12 devices"). */
-  status: string;
+  /** Status text on success (e.g. "12 devices"); a function is called only when the status shows it. */
+  status: StatusText;
   /** The message to send on the first output (omit when the handler sent its messages itself). */
   msg?: Msg;
 }
@@ -80,6 +85,99 @@ function settingError(RED: NodeAPI, err: unknown): Error & { field?: string } {
   });
 }
 
+/** What every message of one node instance shares. */
+interface NodeScope<D extends ActionNodeDef> {
+  readonly RED: NodeAPI;
+  readonly node: Node;
+  readonly def: D;
+  readonly record: Record<string, unknown>;
+  readonly status: NodeStatus;
+  /** Aborted when the node closes: the one signal of every call of this node. */
+  readonly signal: AbortSignal;
+  readonly literals: Map<string, Promise<unknown>>;
+  readonly t: (key: string, params?: Record<string, string | number>) => string;
+  readonly output: (msg: Msg, isError: boolean) => NodeMessage | (NodeMessage | null)[];
+}
+
+/** The context of one message. */
+class MessageContext<D extends ActionNodeDef> implements ActionContext<D> {
+  readonly def: D;
+  readonly node: Node;
+  readonly signal: AbortSignal;
+  readonly call: CallOptions;
+
+  constructor(
+    private readonly scope: NodeScope<D>,
+    readonly msg: Msg,
+    readonly client: ThingsClient,
+    private readonly sendOut: (msg: NodeMessage | (NodeMessage | null)[]) => void,
+    customerFromMsg: boolean,
+  ) {
+    this.def = scope.def;
+    this.node = scope.node;
+    this.signal = scope.signal;
+    this.call = callOptionsFrom(msg, scope.signal, customerFromMsg);
+    // Handlers may pass these on as plain functions (e.g. `queryFrom(ctx.property)`), as they could
+    // when the context was an object of closures.
+    this.property = this.property.bind(this);
+    this.send = this.send.bind(this);
+    this.derive = this.derive.bind(this);
+    this.progress = this.progress.bind(this);
+    this.warn = this.warn.bind(this);
+    this.t = this.t.bind(this);
+  }
+
+  property(name: TypedNames<D>): Promise<unknown> {
+    const { record, literals, RED, node } = this.scope;
+    const value = record[name];
+    const kind = record[`${name}Type`];
+    if (kind !== 'str' && kind !== 'num') return evaluateProperty(RED, node, value, kind, this.msg);
+    let known = literals.get(name);
+    if (!known) {
+      known = evaluateProperty(RED, node, value, kind, this.msg);
+      literals.set(name, known);
+    }
+    return known;
+  }
+
+  send(out: Msg): void {
+    this.sendOut(this.scope.output(out, false));
+  }
+
+  derive(changes: Record<string, unknown>): Msg {
+    const base = { ...this.msg, payload: undefined };
+    return Object.assign(clonePlain(base) ?? this.scope.RED.util.cloneMessage(base), changes);
+  }
+
+  progress(text: StatusText): void {
+    this.scope.status.progress(text);
+  }
+
+  warn(text: string): void {
+    this.scope.node.warn(text);
+  }
+
+  t(key: string, params?: Record<string, string | number>): string {
+    return this.scope.t(`${this.scope.def.type}.${key}`, params);
+  }
+}
+
+/** Translations made once: RED._ per message costs more than the rest of the node's work. */
+function memoTranslate(RED: NodeAPI): (key: string, params?: Record<string, string | number>) => string {
+  const known = new Map<string, string>();
+  return (key, params) => {
+    let id = key;
+    if (params) for (const name in params) id += `\u0000${name}=${params[name]}`;
+    let text = known.get(id);
+    if (text === undefined) {
+      text = RED._(key, params);
+      if (known.size >= 1000) known.clear();
+      known.set(id, text);
+    }
+    return text;
+  };
+}
+
 /** Wires the input and close handlers of one action node instance. */
 function attachAction<D extends ActionNodeDef>(
   RED: NodeAPI,
@@ -89,11 +187,15 @@ function attachAction<D extends ActionNodeDef>(
   handler: ActionHandler<D>,
   options: ActionNodeOptions,
 ): void {
-  const type = schema.type;
-  const status = new NodeStatus(node);
-  const inflight = new Set<AbortController>();
+  const t = memoTranslate(RED);
+  const status = new NodeStatus(node, undefined, undefined, t);
+  const closer = new AbortController();
+  // Every call of this node listens on this one signal while it runs (and detaches when done).
+  setMaxListeners(0, closer.signal);
+  let inflight = 0;
   const configNode = RED.nodes.getNode(def.config) as ThingsConfigNode | null;
   const record = def as unknown as Record<string, unknown>;
+  const customerFromMsg = options.customerContextFromMsg !== false;
   let closing = false;
   // Checked once: a wrong literal setting stops every message until the node is fixed and redeployed.
   const wrongSetting = checkSettings(schema, record);
@@ -102,81 +204,75 @@ function attachAction<D extends ActionNodeDef>(
     status.fault(STATUS_KEYS.misconfigured);
     node.error(misconfigured.message);
   } else if (!configNode) status.fault(STATUS_KEYS.noConfig);
-  // 'str' and 'num' settings do not depend on the message: evaluated once, on first use.
-  const literals = new Map<string, Promise<unknown>>();
-  const property = (name: string, msg: Msg): Promise<unknown> => {
-    const value = record[name];
-    const kind = record[`${name}Type`];
-    if (kind !== 'str' && kind !== 'num') return evaluateProperty(RED, node, value, kind, msg);
-    let known = literals.get(name);
-    if (!known) {
-      known = evaluateProperty(RED, node, value, kind, msg);
-      literals.set(name, known);
-    }
-    return known;
+  const scope: NodeScope<D> = {
+    RED,
+    node,
+    def,
+    record,
+    status,
+    signal: closer.signal,
+    // 'str' and 'num' settings do not depend on the message: evaluated once, on first use.
+    literals: new Map(),
+    t,
+    output: (msg, isError) => (def.errorOutput ? (isError ? [null, msg] : [msg, null]) : msg),
   };
 
-  const output = (msg: Msg, isError: boolean): NodeMessage | (NodeMessage | null)[] =>
-    def.errorOutput ? (isError ? [null, msg] : [msg, null]) : msg;
+  const run = (
+    msg: Msg,
+    send: (msg: NodeMessage | (NodeMessage | null)[]) => void,
+  ): Promise<ActionOutcome> => {
+    if (misconfigured) return Promise.reject(misconfigured);
+    if (!configNode) return Promise.reject(new Error(RED._('kpn-things.errors.no-config')));
+    try {
+      const client = configNode.getClient();
+      status.requesting();
+      return handler(new MessageContext(scope, msg, client, send, customerFromMsg));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  };
 
   node.on('input', (inMsg, send, done) => {
     const msg = inMsg as Msg;
-    const abort = new AbortController();
-    inflight.add(abort);
-    const ctxSend = (out: Msg): void => send(output(out, false));
-    const run = async (): Promise<ActionOutcome> => {
-      if (misconfigured) throw misconfigured;
-      if (!configNode) throw new Error(RED._('kpn-things.errors.no-config'));
-      const client = configNode.getClient();
-      status.requesting();
-      const ctx: ActionContext<D> = {
-        def,
-        node,
-        msg,
-        client,
-        signal: abort.signal,
-        call: callOptionsFrom(msg, abort.signal, options.customerContextFromMsg !== false),
-        property: (name) => property(name, msg),
-        send: ctxSend,
-        derive: (changes) => Object.assign(RED.util.cloneMessage({ ...msg, payload: undefined }), changes),
-        progress: (text) => status.progress(text),
-        warn: (text) => node.warn(text),
-        t: (key, params) => RED._(`${type}.${key}`, params),
-      };
-      return handler(ctx);
-    };
-    run()
-      .then((outcome) => {
-        status.success(outcome.status);
-        if (outcome.msg) send(output(outcome.msg, false));
-        done();
-      })
-      .catch((err: unknown) => {
-        if (closing && (err instanceof ThingsAbortError || abort.signal.aborted)) {
+    inflight++;
+    run(msg, send)
+      .then(
+        (outcome) => {
+          inflight--;
+          status.success(outcome.status);
+          if (outcome.msg) send(scope.output(outcome.msg, false));
           done();
-          return;
-        }
-        // Misconfigured: msg.problem names the setting; the lasting red status stays as it is.
-        const setting = err === misconfigured;
-        const problem = toProblem(setting ? wrongSetting : err, (key, params) => RED._(key, params));
-        msg.problem = problem;
-        if (hasHttpStatus(err)) msg.statusCode = problem.status;
-        if (!setting) status.error(shortStatus(problem));
-        if (def.errorOutput) {
-          send(output(msg, true));
-          done();
-        } else {
-          done(setting ? misconfigured : toNodeError(problem));
-        }
-      })
-      .finally(() => inflight.delete(abort));
+        },
+        (err: unknown) => {
+          inflight--;
+          if (closing && (err instanceof ThingsAbortError || closer.signal.aborted)) {
+            status.ended();
+            done();
+            return;
+          }
+          // Misconfigured: msg.problem names the setting; the lasting red status stays as it is.
+          const setting = err === misconfigured;
+          const problem = toProblem(setting ? wrongSetting : err, (key, params) => RED._(key, params));
+          msg.problem = problem;
+          if (hasHttpStatus(err)) msg.statusCode = problem.status;
+          if (!setting) status.error(shortStatus(problem));
+          if (def.errorOutput) {
+            send(scope.output(msg, true));
+            done();
+          } else {
+            done(setting ? misconfigured : toNodeError(problem));
+          }
+        },
+      )
+      .catch((err: unknown) => node.error(err, msg));
   });
 
   node.on('close', (_removed: boolean, done: () => void) => {
     closing = true;
-    for (const abort of inflight) abort.abort(new ThingsAbortError());
-    inflight.clear();
+    const cancelled = inflight;
+    closer.abort(new ThingsAbortError());
     status.close();
+    if (cancelled > 0) node.log(RED._('kpn-things.log.cancelled', { count: cancelled }));
     done();
   });
 }

@@ -88,7 +88,9 @@ export async function emitList<T, D extends ListOutputDef>(
       havePending = true;
       if (index + 1 >= maxItems) break outer;
     }
-    ctx.progress(ctx.t('status.streaming', { count: index + (havePending ? 1 : 0), page: pageNumber }));
+    const count = index + (havePending ? 1 : 0);
+    const shown = pageNumber;
+    ctx.progress(() => ctx.t('status.streaming', { count, page: shown }));
     // Yield between pages so the flow can process what was sent before the next page is requested.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -16,6 +16,14 @@ export function evaluateProperty(
   const text = value === undefined || value === null ? '' : String(value);
   const kind = typeof type === 'string' && type !== '' ? type : 'str';
   if (text === '' && kind !== 'date') return Promise.resolve(undefined);
+  // msg properties (the common case) synchronously: what evaluateNodeProperty does for 'msg', no callback.
+  if (kind === 'msg') {
+    try {
+      return Promise.resolve(RED.util.getMessageProperty(msg, text));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
   return new Promise((resolve, reject) => {
     RED.util.evaluateNodeProperty(text, kind, node, msg, (err: Error | null | undefined, result: unknown) => {
       if (err) reject(err);

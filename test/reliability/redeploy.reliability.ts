@@ -1,9 +1,12 @@
 /**
  * Redeploy under load: 50 full redeploys while messages flow through every action node; afterwards no
- * socket, timer or other handle is left beyond those of an idle runtime (process.getActiveResourcesInfo()).
+ * socket, timer or other handle is left beyond those of an idle runtime (process.getActiveResourcesInfo()),
+ * and each node that closed with calls in flight said how many it cancelled (one log line per close).
  */
 import assert from 'node:assert/strict';
-import { redeployUnderLoad, sharedRuntime, SimProcess, total, type Runtime } from '../harness';
+import { ACTION_NODES, redeployUnderLoad, sharedRuntime, SimProcess, total, type Runtime } from '../harness';
+
+const CANCELLED = /Cancelled (\d+) calls? in flight on redeploy/;
 
 const REDEPLOYS = Number(process.env.REDEPLOYS ?? 50);
 
@@ -24,8 +27,16 @@ describe('reliability: redeploy under load', function () {
 
   it(`${REDEPLOYS} redeploys while messages flow leave no socket, timer or handle behind`, async () => {
     await sim.inject({ route: '*', latencyMs: 30, rate: 0.5 });
-    const { grown, outcomes } = await redeployUnderLoad(runtime, sim, REDEPLOYS);
+    const { grown, outcomes, logs } = await redeployUnderLoad(runtime, sim, REDEPLOYS);
     assert.ok(outcomes > REDEPLOYS, `messages flowed (${outcomes} outcomes)`);
     assert.deepEqual(grown, {}, `left behind: ${JSON.stringify(grown)} (${total(grown)})`);
+    // Calls in flight when a node closes end without an outcome: the node logs how many, once per close.
+    const cancelled = logs.map((line) => CANCELLED.exec(line)).filter((m) => m !== null);
+    assert.ok(cancelled.length > 0, 'a redeploy under load logged the calls it cancelled');
+    assert.ok(
+      cancelled.length <= REDEPLOYS * ACTION_NODES.length,
+      `at most one line per node per close (${cancelled.length} lines for ${REDEPLOYS} redeploys)`,
+    );
+    for (const m of cancelled) assert.ok(Number(m[1]) >= 1, `a positive count: ${m[0]}`);
   });
 });
