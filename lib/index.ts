@@ -148,7 +148,7 @@ export type { CustomerQuery } from './resources/customers';
 export { prepareDownlink, sendDownlink, isSenmlPack } from './resources/downlinks';
 export type { DownlinkInput, Downlink } from './resources/downlinks';
 export { listQueryParams, COMMON_LIST_FIELDS } from './resources/list-query';
-export type { FieldKind } from './resources/list-query';
+export type { FieldKind, CommonListQuery } from './resources/list-query';
 export { queryValue, openQueryParams } from './resources/query-values';
 export { downlinkListQuery, downlinkPages, DOWNLINK_LIST_QUERY_FIELDS } from './resources/downlink-list';
 export type { DownlinkListQuery, ListedDownlink } from './resources/downlink-list';

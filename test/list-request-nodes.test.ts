@@ -9,7 +9,7 @@ import type { Simulator } from '../lib/simulator/types';
 import { MEDIA_TYPES } from '../lib/endpoints';
 import { prepareDownlink, sendDownlink } from '../lib/resources/downlinks';
 import { customCa } from '../nodes/kpn-things-config/options';
-import { clientFor, configNodeFor, credentialsFor, withSimulator } from './support/sim';
+import { clientFor, credentialsFor, nodeTestFlow, withSimulator } from './support/sim';
 import { allNodes, coreNode, helper, inputs, nextInput } from './support/nodered';
 import { startTlsFront, TEST_CERT_FILE, type TlsFront } from './support/tls-front';
 
@@ -18,32 +18,17 @@ const joinNode = coreNode('sequence/17-split');
 
 type Msg = Record<string, unknown> & { payload?: unknown; problem?: Record<string, unknown> };
 
-function flow(
-  sim: Simulator,
-  node: Record<string, unknown>,
-  config: Record<string, unknown> = {},
-): unknown[] {
-  const wires = node.errorOutput ? [['out'], ['err']] : [['out', 'joiner']];
-  return [
-    configNodeFor(sim, config),
-    { id: 'n1', z: 'tab', config: 'cfg', wires, ...node },
-    { id: 'out', z: 'tab', type: 'helper' },
-    { id: 'err', z: 'tab', type: 'helper' },
-    { id: 'joiner', z: 'tab', type: 'join', mode: 'auto', wires: [['joined']] },
-    { id: 'joined', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-    { id: 'tab', type: 'tab' },
-  ];
-}
-
 async function load(
   sim: Simulator,
   node: Record<string, unknown>,
   config: Record<string, unknown> = {},
   credentials: Record<string, unknown> = credentialsFor(sim),
 ): Promise<Node> {
-  await helper.load([...allNodes, catchNode, joinNode], flow(sim, node, config), credentials);
+  await helper.load(
+    [...allNodes, catchNode, joinNode],
+    nodeTestFlow(sim, node, config, { join: true }),
+    credentials,
+  );
   return get('n1');
 }
 

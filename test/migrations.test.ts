@@ -16,7 +16,7 @@ import { customerSchema } from '../nodes/kpn-things-customer/schema';
 import { devicesSchema } from '../nodes/kpn-things-devices/schema';
 import { downlinkSchema } from '../nodes/kpn-things-downlink/schema';
 import { checkSettings, migrate, type NodeSchema } from '../nodes/shared/schema';
-import { allNodes, coreNode, helper, nextInput } from './support/nodered';
+import { allNodes, flowCoreNodes, helper, nextInput } from './support/nodered';
 import { configNodeFor, credentialsFor, withSimulator } from './support/sim';
 
 const fixturesDir = path.join(__dirname, '..', '..', 'test', 'fixtures', 'flows-0.1.0');
@@ -26,14 +26,7 @@ const SCHEMAS: Record<string, NodeSchema> = {
   'kpn-things-downlink': downlinkSchema,
   'kpn-things-customer': customerSchema,
 };
-const core = [
-  'common/20-inject',
-  'common/25-catch',
-  'common/90-comment',
-  'function/10-switch',
-  'function/15-change',
-  'sequence/17-split',
-].map(coreNode);
+const core = flowCoreNodes;
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 

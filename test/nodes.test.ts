@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import sinon from 'sinon';
 import type { Node } from 'node-red';
 import type { Simulator } from '../lib/simulator/types';
-import { configNodeFor, credentialsFor, withSimulator } from './support/sim';
+import { configNodeFor, credentialsFor, nodeTestFlow, withSimulator } from './support/sim';
 import { allNodes, coreNode, helper, inputs, nextInput } from './support/nodered';
 
 const catchNode = coreNode('common/25-catch');
@@ -13,23 +13,7 @@ type Msg = Record<string, unknown> & { payload?: unknown; problem?: Record<strin
 const configFor = configNodeFor;
 const credsFor = (sim: Simulator): Record<string, unknown> => credentialsFor(sim);
 
-/** A flow: config node, the node under test wired to 'out' (and 'err' for a second output), a catch node → 'caught'. */
-function flow(
-  sim: Simulator,
-  node: Record<string, unknown>,
-  configExtra: Record<string, unknown> = {},
-): unknown[] {
-  const wires = node.errorOutput ? [['out'], ['err']] : [['out']];
-  return [
-    configFor(sim, configExtra),
-    { id: 'n1', z: 'tab', config: 'cfg', wires, ...node },
-    { id: 'out', z: 'tab', type: 'helper' },
-    { id: 'err', z: 'tab', type: 'helper' },
-    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', z: 'tab', type: 'helper' },
-    { id: 'tab', type: 'tab' },
-  ];
-}
+const flow = nodeTestFlow;
 
 async function load(
   sim: Simulator,

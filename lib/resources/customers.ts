@@ -5,17 +5,9 @@ import type { Page } from '../pagination';
 import type { Customer } from '../types';
 import { normalizeUuid } from '../validate';
 import { cursorList, type PageOptions } from './devices';
-import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
+import { COMMON_LIST_FIELDS, listQueryParams, type CommonListQuery, type FieldKind } from './list-query';
 
-export interface CustomerQuery {
-  q?: string;
-  limit?: number | string;
-  sort?: string;
-  createdBefore?: string | Date;
-  createdSince?: string | Date;
-  modifiedBefore?: string | Date;
-  modifiedSince?: string | Date;
-}
+export type CustomerQuery = CommonListQuery;
 
 export const CUSTOMER_QUERY_FIELDS: Record<keyof CustomerQuery, FieldKind> = COMMON_LIST_FIELDS;
 

@@ -8,17 +8,10 @@ import { ThingsAbortError } from '../errors';
 import { cursorPages, numberedPages, type Page } from '../pagination';
 import type { BetaDevice, BetaPage, CursorPage, Device, NetworkAdapter } from '../types';
 import { ValidationError, normalizeDevEUI, normalizeUuid } from '../validate';
-import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
+import { COMMON_LIST_FIELDS, listQueryParams, type CommonListQuery, type FieldKind } from './list-query';
 
 /** Query parameters of GET /devices (all optional). */
-export interface DeviceQuery {
-  q?: string;
-  limit?: number | string;
-  sort?: string;
-  createdBefore?: string | Date;
-  createdSince?: string | Date;
-  modifiedBefore?: string | Date;
-  modifiedSince?: string | Date;
+export interface DeviceQuery extends CommonListQuery {
   clientId?: string;
   barcode?: string;
   deviceSpecificationId?: string | string[];

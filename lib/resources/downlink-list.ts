@@ -13,19 +13,12 @@ import type { QueryParams, ThingsClient } from '../client';
 import { ENDPOINTS } from '../endpoints';
 import type { Page } from '../pagination';
 import { cursorList, type PageOptions } from './devices';
-import { COMMON_LIST_FIELDS, listQueryParams, type FieldKind } from './list-query';
+import { COMMON_LIST_FIELDS, listQueryParams, type CommonListQuery, type FieldKind } from './list-query';
 
 /** The documented query of GET /downlinks (all optional); other names pass through. */
-export interface DownlinkListQuery {
+export interface DownlinkListQuery extends CommonListQuery {
   /** Free text: the device URN (`tagValue`) exactly, `networkId` and `message` partially, case-sensitive. */
   q?: string;
-  limit?: number | string;
-  /** Comma list, `-` for descending, e.g. `-modifiedAt`. */
-  sort?: string;
-  createdBefore?: string | Date;
-  createdSince?: string | Date;
-  modifiedBefore?: string | Date;
-  modifiedSince?: string | Date;
   [other: string]: unknown;
 }
 

@@ -9,6 +9,19 @@ import { ValidationError, normalizeIsoDateTime, normalizeLimit, normalizeUuid, p
 
 export type FieldKind = 'text' | 'limit' | 'sort' | 'datetime' | 'uuid' | 'uuids' | 'page' | 'order';
 
+/** The query every list of the current API takes (all optional; cursor paging aside). */
+export interface CommonListQuery {
+  /** Free text (what it matches depends on the list). */
+  q?: string;
+  limit?: number | string;
+  /** Comma list, `-` for descending, e.g. `-createdAt,id`. */
+  sort?: string;
+  createdBefore?: string | Date;
+  createdSince?: string | Date;
+  modifiedBefore?: string | Date;
+  modifiedSince?: string | Date;
+}
+
 /** The parameters every list of the current API takes (cursor paging aside). */
 export const COMMON_LIST_FIELDS = {
   q: 'text',

@@ -7,25 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { ENDPOINTS, ThingsClient, TokenProvider } from '../../lib';
-import type { ThingsClientOptions } from '../../lib/client';
 import type { TokenRequester } from '../../lib/auth/token-provider';
 import { DEFAULT_RETRY_POLICY } from '../../lib/retry';
-import { SimProcess, type SimInfo } from '../harness';
+import { SimProcess } from '../harness';
+import { clientFor } from '../support/sim';
 import { startTlsFront, type TlsFront } from '../support/tls-front';
-
-function clientOf(sim: SimInfo, extra: Partial<ThingsClientOptions> = {}): ThingsClient {
-  return new ThingsClient({
-    tenantId: sim.credentials.tenantId,
-    clientId: sim.credentials.clientId,
-    clientSecret: sim.credentials.clientSecret,
-    applicationId: sim.credentials.applicationId,
-    apiUrl: sim.apiUrl,
-    gripUrl: sim.gripUrl,
-    proxy: 'none',
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    ...extra,
-  });
-}
 
 const listOne = (client: ThingsClient): Promise<unknown> =>
   client.call(ENDPOINTS.listDevices, { query: { limit: 1 } });
@@ -43,7 +29,7 @@ describe('reliability: GRIP outage', function () {
   });
 
   it('GRIP down: clear errors, 20 concurrent callers share one fetch, recovery when it is back', async () => {
-    const client = clientOf(sim.info);
+    const client = clientFor(sim.info);
     try {
       await sim.inject({ route: 'POST /token', status: 503 });
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => listOne(client)));
@@ -121,7 +107,7 @@ describe('reliability: TLS to a self-signed API', function () {
   });
 
   it('is refused by default, naming the certificate problem', async () => {
-    const client = clientOf(sim.info, { apiUrl: httpsUrl, retry: { maxRetries: 0 } });
+    const client = clientFor(sim.info, { apiUrl: httpsUrl, retry: { maxRetries: 0 } });
     try {
       await assert.rejects(listOne(client), (error: Error) => {
         assert.match(
@@ -136,7 +122,7 @@ describe('reliability: TLS to a self-signed API', function () {
   });
 
   it('is accepted with the certificate as the configured CA', async () => {
-    const client = clientOf(sim.info, { apiUrl: httpsUrl, ca: cert });
+    const client = clientFor(sim.info, { apiUrl: httpsUrl, ca: cert });
     try {
       await listOne(client);
       assert.equal((await sim.stats()).apiRequests >= 1, true);

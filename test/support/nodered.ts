@@ -69,6 +69,16 @@ export function coreNode(file: string): unknown {
   return require(path.join(base, 'core', `${file}.js`));
 }
 
+/** The core nodes the example flows and the 0.1.0 fixtures use (debug aside: tests often swap it for a helper). */
+export const flowCoreNodes = [
+  'common/20-inject',
+  'common/25-catch',
+  'common/90-comment',
+  'function/10-switch',
+  'function/15-change',
+  'sequence/17-split',
+].map(coreNode);
+
 /** Waits for a node to emit `input` once (e.g. a helper node), or rejects after `ms`. */
 export function nextInput(node: Node, ms = 5000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {

@@ -18,7 +18,10 @@ export const testTokens = new TokenRegistry();
  * keys tokens by credential and token URL, and every simulator listens on its own port): start a
  * simulator per test where token counts matter.
  */
-export function clientFor(sim: Simulator, overrides: Partial<ThingsClientOptions> = {}): ThingsClient {
+export function clientFor(
+  sim: Pick<Simulator, 'credentials' | 'apiUrl' | 'gripUrl'>,
+  overrides: Partial<ThingsClientOptions> = {},
+): ThingsClient {
   clientCounter++;
   return new ThingsClient({
     tenantId: sim.credentials.tenantId,
@@ -58,4 +61,34 @@ export function credentialsFor(
   secret = sim.credentials.clientSecret,
 ): Record<string, { clientId: string; clientSecret: string }> {
   return { [id]: { clientId: sim.credentials.clientId, clientSecret: secret } };
+}
+
+/**
+ * The flow the node tests use: the config node, the node under test ('n1') wired to helper 'out' (and
+ * 'err' with a second output), a Catch node reporting to 'caught', and with `join` a Join node in
+ * automatic mode behind the first output reporting to 'joined'.
+ */
+export function nodeTestFlow(
+  sim: Simulator,
+  node: Record<string, unknown>,
+  config: Record<string, unknown> = {},
+  { join = false }: { join?: boolean } = {},
+): unknown[] {
+  const first = join ? ['out', 'joiner'] : ['out'];
+  const wires = node.errorOutput ? [['out'], ['err']] : [first];
+  return [
+    configNodeFor(sim, config),
+    { id: 'n1', z: 'tab', config: 'cfg', wires, ...node },
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'err', z: 'tab', type: 'helper' },
+    ...(join
+      ? [
+          { id: 'joiner', z: 'tab', type: 'join', mode: 'auto', wires: [['joined']] },
+          { id: 'joined', z: 'tab', type: 'helper' },
+        ]
+      : []),
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+    { id: 'tab', type: 'tab' },
+  ];
 }
