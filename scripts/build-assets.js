@@ -7,6 +7,7 @@
 //   `RED.nodes.registerType('<type>', { ... })` with inline defaults and icon, as the Flow Library
 //   scorecard only sees such calls: the keys are read from the bundle's definition at build time;
 // - the locales: help .html with the shared help sections of nodes/shared/locales/<lang>/help/ filled in,
+//   (`{{> section}}`, or `{{#> section}}` … `{{/section}}` around lines that take its `{{content}}` line),
 //   and each message catalogue merged with the shared one (nodes/shared/locales/<lang>/common.json);
 // - the shared icons, once.
 const fs = require('node:fs');
@@ -24,14 +25,43 @@ function readJson(file) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+/** `dir/name.html`, or a build error naming the file that asked for it. */
+function partialFile(dir, name, where) {
+  const file = path.join(dir, `${name}.html`);
+  if (!fs.existsSync(file)) throw new Error(`${where}: no partial ${path.relative(root, file)}`);
+  return file;
+}
+
+/**
+ * Fills in each block `{{#> name}}` … `{{/name}}` (both alone on their lines) with `dir/name.html`, the lines
+ * between standing, at its indentation, where that partial has its `{{content}}` line.
+ */
+function wrap(source, dir, where) {
+  const block = /^([ \t]*)\{\{#>\s*([\w/-]+)\s*\}\}\n([\s\S]*?)\n[ \t]*\{\{\/\2\}\}[ \t]*$/gm;
+  return source.replace(block, (_all, indent, name, inner) => {
+    const lines = inner.split('\n');
+    const cut = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+    const body = fs
+      .readFileSync(partialFile(dir, name, where), 'utf8')
+      .trimEnd()
+      .replace(/^([ \t]*)\{\{content\}\}[ \t]*$/m, (_m, pad) =>
+        lines.map((l) => (l.trim() ? pad + l.slice(cut) : '')).join('\n'),
+      );
+    return body
+      .split('\n')
+      .map((l) => (l ? indent + l : l))
+      .join('\n');
+  });
+}
+
 /** Fills in `{{> name key="value" …}}` with `dir/name.html`, its `{{key}}` replaced (unset keys: ''). */
-function expand(text, dir, where, context = {}) {
+function expand(source, dir, where, context = {}) {
+  const text = wrap(source, dir, where);
   return text.replace(/\{\{>\s*([\w/-]+)((?:\s+\w+="[^"]*")*)\s*\}\}/g, (_all, name, args, offset) => {
     // A partial alone on its (indented) line keeps that indentation on every line.
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     const indent = /^[ \t]*$/.test(text.slice(lineStart, offset)) ? text.slice(lineStart, offset) : '';
-    const file = path.join(dir, `${name}.html`);
-    if (!fs.existsSync(file)) throw new Error(`${where}: no partial ${path.relative(root, file)}`);
+    const file = partialFile(dir, name, where);
     const params = { prefix: 'node-input-', input: 'text', ns: context.type };
     for (const [, key, value] of args.matchAll(/(\w+)="([^"]*)"/g)) params[key] = value;
     // `{{options}}`: the options of choice property `prop`, from the node's schema (one source).

@@ -118,6 +118,19 @@ describe('message catalogues and help', () => {
         }
       });
 
+      it('has its help sections filled in: no section or block left, every list closed', () => {
+        for (const lang of LANGS) {
+          const help = fs.readFileSync(path.join(built, node, 'locales', lang, `${node}.html`), 'utf8');
+          // `{{msg.x}}` path examples stay; `{{> x}}`, `{{#> x}}`, `{{/x}}` and `{{content}}` must not.
+          assert.doesNotMatch(help, /\{\{[>#/]|\{\{content\}\}/, `${lang}: a help section was left unfilled`);
+          for (const tag of ['dl', 'ol', 'ul', 'li', 'p']) {
+            const open = help.match(new RegExp(`<${tag}[\\s>]`, 'g'))?.length ?? 0;
+            const close = help.match(new RegExp(`</${tag}>`, 'g'))?.length ?? 0;
+            assert.equal(open, close, `${lang}: ${open} <${tag}> but ${close} </${tag}>`);
+          }
+        }
+      });
+
       it('carries its editor code (no script loaded from elsewhere) and its template, partials filled in', () => {
         const html = fs.readFileSync(path.join(built, node, `${node}.html`), 'utf8');
         assert.doesNotMatch(html, /<script[^>]*\ssrc=/);
