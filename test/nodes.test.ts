@@ -4,6 +4,7 @@ import type { Node } from 'node-red';
 import type { Simulator } from '../lib/simulator/types';
 import { configNodeFor, credentialsFor, withSimulator } from './support/sim';
 import { allNodes, coreNode, helper, inputs, nextInput } from './support/nodered';
+import { SPLIT_PAGE_SIZE } from '../nodes/shared/list-output';
 
 const catchNode = coreNode('common/25-catch');
 const joinNode = coreNode('sequence/17-split');
@@ -149,6 +150,30 @@ describe('Node-RED nodes', function () {
       const whole = await joined;
       assert.equal((whole.payload as unknown[]).length, 25);
       assert.equal(sim.requestsFor('GET /devices').length, 3);
+    });
+
+    it('split mode asks pages of SPLIT_PAGE_SIZE unless the node or msg.query sets a size', async () => {
+      await sim.close();
+      sim = await withSimulator({ deviceCount: 450 });
+      const n1 = await load(sim, { type: 'kpn-things-devices', output: 'split' });
+      let parts = inputs(get('out'), 450);
+      n1.receive({});
+      await parts;
+      const asked = sim.requestsFor('GET /devices');
+      assert.deepEqual(
+        asked.map((r) => r.query.limit),
+        [String(SPLIT_PAGE_SIZE), String(SPLIT_PAGE_SIZE), String(SPLIT_PAGE_SIZE)],
+      );
+      parts = inputs(get('out'), 450);
+      n1.receive({ query: { limit: 300 } });
+      await parts;
+      assert.deepEqual(
+        sim
+          .requestsFor('GET /devices')
+          .slice(3)
+          .map((r) => r.query.limit),
+        ['300', '300'],
+      );
     });
 
     it('page mode: one page with msg.next; msg.cursor fetches the next page', async () => {
