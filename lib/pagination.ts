@@ -27,12 +27,20 @@ export interface Fetched<B> {
   body: B;
 }
 
+/**
+ * How many recent `next` links a cursor walk remembers to stop a server that sends a link it already
+ * sent (a loop of up to this many pages). Bounded so a walk over any number of pages keeps constant
+ * memory (a set of every link grew with the list: 2 000 links for 100 000 devices).
+ */
+export const CURSOR_LOOP_WINDOW = 64;
+
 /** Walks cursor pages: `fetchPage(undefined)` for the first, then `fetchPage(next)` while there is one. */
 export async function* cursorPages<T>(
   fetchPage: (next: string | undefined) => Promise<Fetched<CursorPage<T>>>,
   start?: string,
 ): AsyncGenerator<Page<T>> {
   let link: string | undefined = start;
+  // Insertion-ordered: the oldest link is the first one, dropped when the window is full.
   const seen = new Set<string>();
   for (;;) {
     const { body, status, retries } = await fetchPage(link);
@@ -40,6 +48,7 @@ export async function* cursorPages<T>(
     const next = typeof body?.next === 'string' && body.next !== '' ? body.next : null;
     yield { items, next, prev: typeof body?.prev === 'string' ? body.prev : null, status, retries };
     if (next === null || seen.has(next)) return;
+    if (seen.size >= CURSOR_LOOP_WINDOW) seen.delete(seen.values().next().value as string);
     seen.add(next);
     link = next;
   }

@@ -135,6 +135,32 @@ describe('Node-RED nodes', function () {
       assert.equal(sim.requestsFor('GET /devices').length, 3);
     });
 
+    it('split mode asks pages of 200 unless the node or msg.query sets a size', async () => {
+      // 200: SPLIT_PAGE_SIZE of nodes/shared/list-output (not imported: test:packed runs this file against the tarball).
+      const SPLIT_PAGE_SIZE = 200;
+      await sim.close();
+      sim = await withSimulator({ deviceCount: 450 });
+      const n1 = await load(sim, { type: 'kpn-things-devices', output: 'split' });
+      let parts = inputs(get('out'), 450);
+      n1.receive({});
+      await parts;
+      const asked = sim.requestsFor('GET /devices');
+      assert.deepEqual(
+        asked.map((r) => r.query.limit),
+        [String(SPLIT_PAGE_SIZE), String(SPLIT_PAGE_SIZE), String(SPLIT_PAGE_SIZE)],
+      );
+      parts = inputs(get('out'), 450);
+      n1.receive({ query: { limit: 300 } });
+      await parts;
+      assert.deepEqual(
+        sim
+          .requestsFor('GET /devices')
+          .slice(3)
+          .map((r) => r.query.limit),
+        ['300', '300'],
+      );
+    });
+
     it('page mode: one page with msg.next; msg.cursor fetches the next page', async () => {
       const n1 = await load(sim, {
         type: 'kpn-things-devices',

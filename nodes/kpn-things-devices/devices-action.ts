@@ -6,7 +6,7 @@
 import { betaDevicePages, betaQueryFrom, devicePages } from '../../lib/resources/devices';
 import type { ActionContext, ActionOutcome } from '../shared/action-node';
 import { LIST_FILTER_PARAMETERS, queryFromProperties } from '../shared/list-filters';
-import { emitList, maxItemsOf, outputMode, queryFromMsg } from '../shared/list-output';
+import { defaultPageSize, emitList, maxItemsOf, outputMode, queryFromMsg } from '../shared/list-output';
 import { isBlank } from '../shared/typed-input';
 import type { DevicesDef } from './schema';
 
@@ -18,7 +18,11 @@ const CURRENT_PROPERTIES = { ...LIST_FILTER_PARAMETERS, clientId: 'clientId' } a
 export async function listDevices(ctx: ActionContext<DevicesDef>): Promise<ActionOutcome> {
   const mode = outputMode(ctx.def);
   const maxItems = maxItemsOf(ctx.def);
-  const fromNode = await queryFromProperties(ctx.property, CURRENT_PROPERTIES);
+  // Split mode asks bigger pages unless the node or msg.query sets a size (see SPLIT_PAGE_SIZE).
+  const fromNode = {
+    ...defaultPageSize(mode),
+    ...(await queryFromProperties(ctx.property, CURRENT_PROPERTIES)),
+  };
   const msgQuery = queryFromMsg(ctx.msg.query);
   const cursor = ctx.msg.cursor;
   if (ctx.def.api === 'beta') {

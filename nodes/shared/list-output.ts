@@ -19,6 +19,19 @@ export interface ListOutputDef extends ActionNodeDef {
 
 export { DEFAULT_MAX_ITEMS };
 
+/**
+ * Page size asked in split mode when neither the node nor msg.query sets one (the API's default is
+ * 50). Each request leaves about 1.3 KB of short-lived HTTP objects that V8 promotes to the old
+ * space (a raw undici loop shows the same), so at 50 a 100 000-device list grew the heap by ~3.5 MB
+ * of garbage before any major GC; at 200 it is a quarter of that, and the list streams twice as fast.
+ */
+export const SPLIT_PAGE_SIZE = 200;
+
+/** The default page size for `mode`, in current-API names (`limit`), to spread under the user's query. */
+export function defaultPageSize(mode: OutputMode): { limit?: number } {
+  return mode === 'split' ? { limit: SPLIT_PAGE_SIZE } : {};
+}
+
 export function outputMode(def: ListOutputDef): OutputMode {
   return def.output === 'split' || def.output === 'page' ? def.output : 'all';
 }
