@@ -35,7 +35,13 @@ const NODE_BIN = path.join(NODE_PKG, 'bin', 'node');
 const NODE_RED_DIR = path.join(COMPAT, `nodered${NODE_RED_MAJOR}`);
 const NODE_RED_PKG = path.join(NODE_RED_DIR, 'node_modules', 'node-red');
 const RED_JS = path.join(NODE_RED_PKG, 'lib', 'red.js');
-const TEST_FILES = ['nodes.test.js', 'examples.test.js', 'catalogues.test.js'];
+const TEST_FILES = [
+  'nodes.test.js',
+  'list-request-nodes.test.js',
+  'uplink-node.test.js',
+  'examples.test.js',
+  'catalogues.test.js',
+];
 
 function installedVersion(pkgDir) {
   try {
