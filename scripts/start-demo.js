@@ -306,6 +306,18 @@ function demoFlow(acct) {
     wires: [],
   });
   const comment = (id, name, info, x, y) => ({ id, type: 'comment', z, name, info, x, y, wires: [] });
+  /** A Catch node for the errors of `source` only, wired to `target`. */
+  const catchOf = (id, name, source, x, y, target) => ({
+    id,
+    type: 'catch',
+    z,
+    name,
+    scope: [source],
+    uncaught: false,
+    x,
+    y,
+    wires: [[target]],
+  });
   const downlink = (id, name, x, y, wires) => ({
     id,
     type: 'kpn-things-downlink',
@@ -477,17 +489,7 @@ function demoFlow(acct) {
     ),
     downlink(ID.badDownlink, 'downlink (fails)', 360, 440, [ID.badDebug]),
     debug(ID.badDebug, 'not reached', 'payload', 580, 440),
-    {
-      id: ID.catch,
-      type: 'catch',
-      z,
-      name: 'downlink errors',
-      scope: [ID.badDownlink],
-      uncaught: false,
-      x: 160,
-      y: 500,
-      wires: [[ID.problemDebug]],
-    },
+    catchOf(ID.catch, 'downlink errors', ID.badDownlink, 160, 500, ID.problemDebug),
     debug(ID.problemDebug, 'msg.problem', 'problem', 370, 500),
     comment(
       ID.commentUplink,
@@ -542,17 +544,7 @@ function demoFlow(acct) {
     },
     downlink(ID.uplinkDownlink, 'fan on', 600, 680, [ID.uplinkDownlinkDebug]),
     debug(ID.uplinkDownlinkDebug, 'fan-on downlink', 'downlink', 800, 680),
-    {
-      id: ID.uplinkCatch,
-      type: 'catch',
-      z,
-      name: 'rejected uplinks',
-      scope: [ID.uplink],
-      uncaught: false,
-      x: 160,
-      y: 740,
-      wires: [[ID.uplinkProblemDebug]],
-    },
+    catchOf(ID.uplinkCatch, 'rejected uplinks', ID.uplink, 160, 740, ID.uplinkProblemDebug),
     debug(ID.uplinkProblemDebug, 'rejected uplink', 'problem', 390, 740),
     comment(
       ID.commentMore,
