@@ -16,8 +16,8 @@ const { Agent, request } = require('undici');
 const h = require('../dist/test/harness');
 const { buildDownlinkRecords } = require('../dist/lib');
 
-const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS || 5));
-const N = Number(process.env.BENCH_MESSAGES || 2000);
+const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS || 7));
+const N = Number(process.env.BENCH_MESSAGES || 5000);
 const REDEPLOYS = Number(process.env.BENCH_REDEPLOYS || 100);
 const ONLY = argValue('--only');
 const PROFILE_SECONDS = Number(argValue('--profile-ours') || 0);

@@ -1,11 +1,13 @@
 /**
- * One HTTP exchange over undici `request`: abort, undici's own headers/body timeouts (no timer of
+ * One HTTP exchange on an undici dispatcher: abort, undici's own headers/body timeouts (no timer of
  * ours), a response-size cap, the body always read or discarded, and undici's errors mapped onto the
  * ThingsError family. Redirects are never followed (a 3xx from the API means a bad token).
- * Per call it creates no AbortController, no timer and no iterator: the caller's one signal is passed
- * through, and the body is collected from its 'data' events.
+ * It drives `dispatcher.dispatch()` with one small handler object per call (undici's documented
+ * handler API) and collects the body chunks itself: no stream, no async resource, no iterator, no
+ * AbortController and no timer per call. In the real-runtime benchmark that costs about 20 µs of CPU
+ * less per call than undici's `request()` with its body stream.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   ThingsAbortError,
   ThingsError,
@@ -35,24 +37,122 @@ export interface HttpResponse {
   text: string;
 }
 
-/** Sends one request. Throws ThingsNetworkError, ThingsTimeoutError, ThingsAbortError or a size error. */
-export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
-  if (req.signal?.aborted) throw new ThingsAbortError();
-  try {
-    const res = await request(req.url, {
-      dispatcher,
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-    const headers = plainHeaders(res.headers);
-    const text = await readCapped(res.body, req.maxResponseBytes, headers['content-length']);
-    return { status: res.statusCode, headers, text };
-  } catch (err) {
-    throw mapError(err, req);
+/** Sends one request. Rejects with ThingsNetworkError, ThingsTimeoutError, ThingsAbortError or a size error. */
+export function send(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
+  if (req.signal?.aborted) return Promise.reject(new ThingsAbortError());
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const exchange = new Exchange(req, resolve, reject);
+    try {
+      const { origin, path } = splitUrl(req.url);
+      dispatcher.dispatch(
+        {
+          origin,
+          path,
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          headersTimeout: req.timeoutMs,
+          bodyTimeout: req.timeoutMs,
+        },
+        exchange,
+      );
+    } catch (err) {
+      exchange.onResponseError(undefined, err as Error);
+    }
+  });
+}
+
+/** The origin and the request target (path and query, no fragment) of an absolute http(s) URL. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const match = /^([a-z][a-z\d+.-]*:\/\/[^/?#]*)([^#]*)/i.exec(url);
+  if (!match) throw new TypeError(`Not an absolute URL: ${url}`);
+  const rest = match[2];
+  return { origin: match[1], path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}` };
+}
+
+/** The handler of one exchange: collects status, headers and body, and settles the promise once. */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #req: HttpRequest;
+  readonly #resolve: (res: HttpResponse) => void;
+  readonly #reject: (err: ThingsError) => void;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #settled = false;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(req: HttpRequest, resolve: (res: HttpResponse) => void, reject: (err: ThingsError) => void) {
+    this.#req = req;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const signal = req.signal;
+    if (signal) {
+      // In flight: abort it. Still queued for a connection: settle now; undici drops it on start.
+      this.#onAbort = () => {
+        if (this.#controller) this.#controller.abort(new ThingsAbortError());
+        else this.onResponseError(undefined, new ThingsAbortError());
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Called again when undici retries the request on a fresh connection: start over.
+    this.#controller = controller;
+    this.#chunks = [];
+    this.#size = 0;
+    if (this.#req.signal?.aborted) controller.abort(new ThingsAbortError());
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.#status = statusCode;
+    this.#headers = plainHeaders(headers);
+    this.#chunks = [];
+    this.#size = 0;
+    const length = this.#headers['content-length'];
+    if (length !== undefined && Number(length) > this.#req.maxResponseBytes) {
+      controller.abort(tooLarge(this.#req.maxResponseBytes));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.#req.maxResponseBytes) {
+      controller.abort(tooLarge(this.#req.maxResponseBytes));
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    const chunks = this.#chunks;
+    const text =
+      chunks.length === 0
+        ? ''
+        : chunks.length === 1
+          ? chunks[0].toString('utf8')
+          : Buffer.concat(chunks, this.#size).toString('utf8');
+    this.#settle();
+    this.#resolve({ status: this.#status, headers: this.#headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.#reject(mapError(err, this.#req));
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    this.#chunks = [];
+    if (this.#onAbort) this.#req.signal?.removeEventListener('abort', this.#onAbort);
   }
 }
 
@@ -67,37 +167,6 @@ function tooLarge(max: number): ThingsError {
     },
     { hint: 'response.too-large' },
   );
-}
-
-/** The whole body as UTF-8 text, or a size error (the rest of the body is discarded). */
-function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  max: number,
-  contentLength: string | undefined,
-): Promise<string> {
-  if (contentLength !== undefined && Number(contentLength) > max) {
-    body.destroy();
-    return Promise.reject(tooLarge(max));
-  }
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        body.destroy();
-        reject(tooLarge(max));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once('end', () => {
-      if (chunks.length === 0) resolve('');
-      else if (chunks.length === 1) resolve(chunks[0].toString('utf8'));
-      else resolve(Buffer.concat(chunks, size).toString('utf8'));
-    });
-    body.once('error', reject);
-  });
 }
 
 /** undici's header object as is when every value is a single string (the usual case); joined otherwise. */
