@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { ThingsAbortError, ThingsError, ThingsNetworkError, ThingsTimeoutError } from '../lib/errors';
 import { send, splitUrl, type HttpRequest } from '../lib/http/transport';
 
@@ -184,6 +186,48 @@ describe('HTTP transport (undici dispatch)', () => {
     server.handler = (req) => req.socket.destroy();
     await assert.rejects(get('/reset', { signal: controller.signal }), ThingsNetworkError);
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  });
+
+  it('lets go of the response once settled (undici keeps up to 256 finished handlers queued)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    server.handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('[1,2,3]');
+    const seen: { handler?: Dispatcher.DispatchHandler; controller?: Dispatcher.DispatchController } = {};
+    // A dispatcher that keeps the handler (as undici's queue does) and the controller it was given.
+    const keeping = {
+      dispatch: (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean => {
+        seen.handler = handler;
+        return agent.dispatch(opts, {
+          onRequestStart: (c, ctx) => handler.onRequestStart?.(c, ctx),
+          onResponseStart: (c, status, headers, text) => {
+            seen.controller = c;
+            handler.onResponseStart?.(c, status, headers, text);
+          },
+          onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),
+          onResponseEnd: (c, trailers) => handler.onResponseEnd?.(c, trailers),
+          onResponseError: (c, err) => handler.onResponseError?.(c, err),
+        });
+      },
+    } as unknown as Dispatcher;
+    let response: WeakRef<object> | undefined;
+    await (async () => {
+      const res = await send(keeping, {
+        url: `${server.url}/list`,
+        method: 'GET',
+        headers: {},
+        timeoutMs: 2_000,
+        maxResponseBytes: 1_000,
+      });
+      assert.equal(res.text, '[1,2,3]');
+      response = new WeakRef(res);
+    })();
+    for (let i = 0; i < 5 && response?.deref() !== undefined; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    assert.ok(seen.handler, 'the handler is still referenced');
+    assert.equal(response?.deref(), undefined, 'the settled handler must not keep the response alive');
+    assert.equal(seen.controller?.rawHeaders, null, 'the raw header buffers (socket views) are let go');
   });
 
   it('splits absolute URLs into origin and request target', () => {

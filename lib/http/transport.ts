@@ -70,11 +70,18 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return { origin: match[1], path: rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}` };
 }
 
-/** The handler of one exchange: collects status, headers and body, and settles the promise once. */
+const settled = (): void => undefined;
+
+/**
+ * The handler of one exchange: collects status, headers and body, and settles the promise once.
+ * An undici client keeps up to 256 finished requests (and so their handlers) queued before it trims
+ * them: once settled, the handler lets go of everything sizeable, or a split list of 100 000 devices
+ * kept ~16 MB of finished pages and socket buffers alive (bench: split RSS 6 → 39 MB).
+ */
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #req: HttpRequest;
-  readonly #resolve: (res: HttpResponse) => void;
-  readonly #reject: (err: ThingsError) => void;
+  #resolve: (res: HttpResponse) => void;
+  #reject: (err: ThingsError) => void;
   #controller: Dispatcher.DispatchController | undefined;
   #status = 0;
   #headers: Record<string, string> = {};
@@ -113,6 +120,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     this.#status = statusCode;
     this.#headers = plainHeaders(headers);
+    // The raw header buffers are views of the socket's read buffer: parsed, so let them go.
+    controller.rawHeaders = null;
     this.#chunks = [];
     this.#size = 0;
     const length = this.#headers['content-length'];
@@ -139,20 +148,27 @@ class Exchange implements Dispatcher.DispatchHandler {
         : chunks.length === 1
           ? chunks[0].toString('utf8')
           : Buffer.concat(chunks, this.#size).toString('utf8');
-    this.#settle();
-    this.#resolve({ status: this.#status, headers: this.#headers, text });
+    const response = { status: this.#status, headers: this.#headers, text };
+    this.#settle().resolve(response);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.#settled) return;
-    this.#settle();
-    this.#reject(mapError(err, this.#req));
+    this.#settle().reject(mapError(err, this.#req));
   }
 
-  #settle(): void {
+  /** Marks the exchange settled, lets go of its data and listener, and hands back the settle functions. */
+  #settle(): { resolve: (res: HttpResponse) => void; reject: (err: ThingsError) => void } {
     this.#settled = true;
     this.#chunks = [];
+    this.#headers = {};
+    this.#controller = undefined;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = settled;
+    this.#reject = settled;
     if (this.#onAbort) this.#req.signal?.removeEventListener('abort', this.#onAbort);
+    return { resolve, reject };
   }
 }
 
