@@ -5,7 +5,9 @@
 // order alternates, min-max printed. Writes bench/results.json. Exits non-zero when an invariant
 // breaks (more than one token request on a cold start, a lost or doubled message).
 //   node scripts/bench.js [--only throughput|uplink|tokens|split|redeploy] [--profile-ours SECONDS]
+//     [--profile-uplink SECONDS]   (run under node --cpu-prof: only that node's path, for that long)
 // Everything on 127.0.0.1; bounded counts; about 3-5 minutes on 2 cores.
+const { fork } = require('node:child_process');
 const { createHash, timingSafeEqual } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -21,6 +23,7 @@ const N = Number(process.env.BENCH_MESSAGES || 5000);
 const REDEPLOYS = Number(process.env.BENCH_REDEPLOYS || 100);
 const ONLY = argValue('--only');
 const PROFILE_SECONDS = Number(argValue('--profile-ours') || 0);
+const PROFILE_UPLINK_SECONDS = Number(argValue('--profile-uplink') || 0);
 const RESULTS = path.join(__dirname, '..', 'bench', 'results.json');
 
 function argValue(name) {
@@ -258,40 +261,39 @@ async function throughput(runtime, results, table) {
 // ---------------------------------------------------------------------------------------------------
 // Uplinks: kpn-things-uplink vs a bare node:http server doing the same check, and vs the hand-built
 // HTTP In (raw body) -> function (sha256 + JSON.parse) -> HTTP Response chain, all in this process (as
-// the runtime is), each fed by an undici loop at c=16 on 127.0.0.1 with packs signed like KPN's.
+// the runtime is), each fed at c=16 on 127.0.0.1 with packs signed like KPN's by a load generator in
+// its own process (KPN pushes from outside; a pusher sharing this process would dilute the ratios).
 // ---------------------------------------------------------------------------------------------------
 
 const UPLINK_SECRET = 'Abcdefghijklmnopqrstuvwxyz0123!#';
-let uplinkSequence = 0;
 
-/** A KPN-style raw LoRa Extended pack (Java-style numbers), unique per call, and its token. */
-function signedUplink() {
-  const i = uplinkSequence++;
-  const body = Buffer.from(
-    `[{"bn":"urn:dev:DEVEUI:0059AC00000000${String(i % 100).padStart(2, '0')}:","bt":1.76675482e9,` +
-      `"n":"payload","vs":"1b0c${(i & 0xffffff).toString(16).padStart(6, '0')}"},{"n":"port","v":3.0},` +
-      `{"n":"FCntUp","v":${i}.0},{"n":"LrrRSSI","v":-87.0},{"n":"LrrSNR","v":7.25},{"n":"timeOrigin","vs":"NETWORK"}]`,
-  );
-  const token = createHash('sha256').update(body).update(UPLINK_SECRET, 'utf8').digest('hex');
-  return { body, token };
-}
-
-/** POSTs n fresh signed packs to url, c at a time; ms, and every non-200 counted as a failure. */
-function pushLoop(label, url, n, c, dispatcher) {
-  return requestLoop(label, Array.from({ length: n }, signedUplink), c, async ({ body, token }) => {
-    const res = await request(url, {
-      dispatcher,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'things-message-token': token,
-        'things-plug-uuid': '5bd1ef2c-6a06-4b58-9d5d-6c0b6a7d2b10',
-      },
-      body,
-    });
-    await res.body.dump();
-    return res.statusCode === 200;
+/** The load generator in its own process (scripts/bench-pusher.js); push(url, n, c) -> ms. */
+function startPusher() {
+  const child = fork(path.join(__dirname, 'bench-pusher.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  let queue = Promise.resolve();
+  const push = (label, url, n, c) => {
+    const job = queue.then(
+      () =>
+        new Promise((resolve, reject) => {
+          child.once('message', (answer) => {
+            if (answer.error) return reject(new Error(`pusher: ${answer.error}`));
+            if (answer.failed) failures.push(`${label}: ${answer.failed} of ${n} failed`);
+            resolve(answer.ms);
+          });
+          child.send({ url, n, c, secret: UPLINK_SECRET });
+        }),
+    );
+    queue = job.catch(() => undefined);
+    return job;
+  };
+  const close = () =>
+    new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.disconnect();
+    });
+  return { push, close };
 }
 
 /**
@@ -400,23 +402,30 @@ function uplinkFlows() {
   return { flows, credentials: { 'bench-uplink': { sharedSecret: UPLINK_SECRET } } };
 }
 
-function uplinkVariants(runtime, bare, agent) {
+function uplinkVariants(runtime, bare, pusher) {
   const nodeBase = runtime.adminUrl.replace(/\/admin$/, '');
   return {
-    raw: (n, c) => pushLoop('bare http server', bare.url, n, c, agent),
-    uplink: (n, c) => pushLoop('kpn-things-uplink', `${nodeBase}/bench/uplink`, n, c, agent),
-    handbuilt: (n, c) => pushLoop('hand-built chain', `${nodeBase}/bench/handbuilt`, n, c, agent),
+    raw: (n, c) => pusher.push('bare http server', bare.url, n, c),
+    uplink: (n, c) => pusher.push('kpn-things-uplink', `${nodeBase}/bench/uplink`, n, c),
+    handbuilt: (n, c) => pusher.push('hand-built chain', `${nodeBase}/bench/handbuilt`, n, c),
   };
 }
 
 async function uplink(runtime, results, table) {
-  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  const pusher = startPusher();
   const bare = await bareUplinkServer();
   try {
     const { flows, credentials } = uplinkFlows();
     await runtime.deploy(flows, credentials);
-    const variants = uplinkVariants(runtime, bare, agent);
+    const variants = uplinkVariants(runtime, bare, pusher);
     for (const name of ['raw', 'uplink', 'handbuilt']) await variants[name](500, 16); // warm-up
+    if (PROFILE_UPLINK_SECONDS > 0) {
+      const until = Date.now() + PROFILE_UPLINK_SECONDS * 1000;
+      let sent = 0;
+      while (Date.now() < until) sent += (await variants.uplink(N, 16), N);
+      console.log(`profiled kpn-things-uplink for ${PROFILE_UPLINK_SECONDS} s: ${sent} pushes`);
+      return;
+    }
     const c16 = await compareRounds(variants, ['raw', 'uplink', 'handbuilt'], N, 16);
     results.uplinkVsRawHttpC16 = c16.uplink.ratio;
     results.uplinkVsHandBuiltC16 = c16.uplink.msgsPerSec / c16.handbuilt.msgsPerSec;
@@ -429,7 +438,7 @@ async function uplink(runtime, results, table) {
       table.push([
         `uplinks c=16 ${labels[name]}`,
         fmt(r.msgsPerSec, 0),
-        `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)}) of the bare server`,
+        `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)}) of the bare server; ${fmt(r.cpuUsPerMsg, 0)} µs CPU/msg`,
       ]);
     }
     table.push([
@@ -440,7 +449,7 @@ async function uplink(runtime, results, table) {
   } finally {
     await runtime.deploy([]);
     await bare.close();
-    await agent.close();
+    await pusher.close();
   }
 }
 
@@ -639,6 +648,7 @@ async function main() {
   try {
     for (const [name, section] of Object.entries(sections)) {
       if (PROFILE_SECONDS > 0 && name !== 'throughput') continue;
+      if (PROFILE_UPLINK_SECONDS > 0 && name !== 'uplink') continue;
       if (ONLY && ONLY !== name) continue;
       const t = Date.now();
       await section(runtime, results, table);
@@ -647,7 +657,7 @@ async function main() {
   } finally {
     await h.stopSharedRuntime();
   }
-  if (PROFILE_SECONDS > 0) return;
+  if (PROFILE_SECONDS > 0 || PROFILE_UPLINK_SECONDS > 0) return;
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i].length), 8));
   console.log(
     `\nReal Node-RED runtime, simulator in a child process, ${ROUNDS} rounds of ${N} messages (median; min-max)`,
