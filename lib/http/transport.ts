@@ -72,6 +72,8 @@ export function splitUrl(url: string): { origin: string; path: string } {
 
 const settled = (): void => undefined;
 
+type CallInfo = Pick<HttpRequest, 'method' | 'url' | 'timeoutMs' | 'maxResponseBytes' | 'signal'>;
+
 /**
  * The handler of one exchange: collects status, headers and body, and settles the promise once.
  * An undici client keeps up to 256 finished requests (and so their handlers) queued before it trims
@@ -79,7 +81,8 @@ const settled = (): void => undefined;
  * kept ~16 MB of finished pages and socket buffers alive (bench: split RSS 6 → 39 MB).
  */
 class Exchange implements Dispatcher.DispatchHandler {
-  readonly #req: HttpRequest;
+  /** What the handler needs of the request (not its headers or body, which undici holds anyway). */
+  readonly #req: CallInfo;
   #resolve: (res: HttpResponse) => void;
   #reject: (err: ThingsError) => void;
   #controller: Dispatcher.DispatchController | undefined;
@@ -91,7 +94,13 @@ class Exchange implements Dispatcher.DispatchHandler {
   readonly #onAbort: (() => void) | undefined;
 
   constructor(req: HttpRequest, resolve: (res: HttpResponse) => void, reject: (err: ThingsError) => void) {
-    this.#req = req;
+    this.#req = {
+      method: req.method,
+      url: req.url,
+      timeoutMs: req.timeoutMs,
+      maxResponseBytes: req.maxResponseBytes,
+      signal: req.signal,
+    };
     this.#resolve = resolve;
     this.#reject = reject;
     const signal = req.signal;
@@ -154,7 +163,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.#settled) return;
-    this.#settle().reject(mapError(err, this.#req));
+    const error = mapError(err, this.#req);
+    this.#settle().reject(error);
   }
 
   /** Marks the exchange settled, lets go of its data and listener, and hands back the settle functions. */
@@ -207,7 +217,7 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function mapError(err: unknown, req: HttpRequest): ThingsError {
+function mapError(err: unknown, req: CallInfo): ThingsError {
   if (err instanceof ThingsError) return err;
   const code = errorCode(err) ?? errorCode((err as { cause?: unknown } | undefined)?.cause);
   const where = `${req.method} ${new URL(req.url).origin}${new URL(req.url).pathname}`;
