@@ -32,6 +32,8 @@ function argValue(name) {
 }
 
 const failures = [];
+/** Messages a reference node (naive, core) did not answer with success, by node id. */
+const referenceErrors = {};
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, digits = 2) => (x === null || x === undefined ? 'n/a' : Number(x).toFixed(digits));
 
@@ -78,12 +80,21 @@ function downlinkMessage(sim, i) {
  */
 function downlinkVariants(runtime, sim, token, rawAgent) {
   const records = (msg) => buildDownlinkRecords(msg.devEUI, msg.payload);
-  const viaDriver = (chainId, build) => async (n, c) => {
-    const result = await h.startRun(h.driverOf(chainId), { n, concurrency: c, message: build }).done;
-    check(result, chainId, n);
-    if (result.counts.ok !== n) failures.push(`${chainId}: ${n - result.counts.ok} of ${n} failed`);
-    return result.ms;
-  };
+  // The package's node must answer every message exactly once, successfully. The reference nodes'
+  // failures are their own (core 'http request' both sends and throws on a socket error, for one):
+  // they are counted and shown, not taken as a broken invariant.
+  const viaDriver =
+    (chainId, build, reference = false) =>
+    async (n, c) => {
+      const result = await h.startRun(h.driverOf(chainId), { n, concurrency: c, message: build }).done;
+      if (reference) {
+        referenceErrors[chainId] = (referenceErrors[chainId] ?? 0) + (n - result.counts.ok);
+        return result.ms;
+      }
+      check(result, chainId, n);
+      if (result.counts.ok !== n) failures.push(`${chainId}: ${n - result.counts.ok} of ${n} failed`);
+      return result.ms;
+    };
   return {
     raw: async (n, c) => {
       const bodies = Array.from({ length: n }, (_, i) => {
@@ -109,23 +120,31 @@ function downlinkVariants(runtime, sim, token, rawAgent) {
       });
     },
     ours: viaDriver('bench-ours', (i) => downlinkMessage(sim, i)),
-    naive: viaDriver('bench-naive', (i) => {
-      const msg = downlinkMessage(sim, i);
-      msg.records = records(msg);
-      return msg;
-    }),
-    core: viaDriver('bench-core', (i) => {
-      const msg = downlinkMessage(sim, i);
-      return {
-        url: `${sim.apiUrl}/api/actuator/downlinks?port=${msg.port}&externalReference=${msg.externalReference}`,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/vnd.kpnthings.actuator.v1.response+json',
-        },
-        payload: JSON.stringify(records(msg)),
-      };
-    }),
+    naive: viaDriver(
+      'bench-naive',
+      (i) => {
+        const msg = downlinkMessage(sim, i);
+        msg.records = records(msg);
+        return msg;
+      },
+      true,
+    ),
+    core: viaDriver(
+      'bench-core',
+      (i) => {
+        const msg = downlinkMessage(sim, i);
+        return {
+          url: `${sim.apiUrl}/api/actuator/downlinks?port=${msg.port}&externalReference=${msg.externalReference}`,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/vnd.kpnthings.actuator.v1.response+json',
+          },
+          payload: JSON.stringify(records(msg)),
+        };
+      },
+      true,
+    ),
   };
 }
 
@@ -250,10 +269,12 @@ async function throughput(runtime, results, table) {
       [64, c64],
     ]) {
       for (const [name, r] of Object.entries(set)) {
+        const errors = referenceErrors[`bench-${name}`];
         table.push([
           `c=${c} ${labels[name]}`,
           fmt(r.msgsPerSec, 0),
-          `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)}); ${fmt(r.cpuUsPerMsg, 0)} µs CPU/msg`,
+          `${fmt(r.ratio)} (${fmt(r.min)}-${fmt(r.max)}); ${fmt(r.cpuUsPerMsg, 0)} µs CPU/msg` +
+            (errors ? `; ${errors} not answered with success over the whole run` : ''),
         ]);
       }
     }
