@@ -4,8 +4,8 @@
 // it took and how many were not answered 200. Started by scripts/bench.js; talks over IPC only.
 //   parent -> { url, n, c, secret }   child -> { ms, failed }
 const { createHash } = require('node:crypto');
-const { performance } = require('node:perf_hooks');
 const { Agent, request } = require('undici');
+const { closedLoop } = require('./closed-loop');
 
 const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
 let sequence = 0;
@@ -22,31 +22,25 @@ function signedUplink(secret) {
   return { body, token };
 }
 
-async function pushLoop({ url, n, c, secret }) {
-  const items = Array.from({ length: n }, () => signedUplink(secret));
-  let next = 0;
-  let failed = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < items.length) {
-        const { body, token } = items[next++];
-        const res = await request(url, {
-          dispatcher: agent,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'things-message-token': token,
-            'things-plug-uuid': '5bd1ef2c-6a06-4b58-9d5d-6c0b6a7d2b10',
-          },
-          body,
-        });
-        await res.body.dump();
-        if (res.statusCode !== 200) failed++;
-      }
-    }),
+function pushLoop({ url, n, c, secret }) {
+  return closedLoop(
+    Array.from({ length: n }, () => signedUplink(secret)),
+    c,
+    async ({ body, token }) => {
+      const res = await request(url, {
+        dispatcher: agent,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'things-message-token': token,
+          'things-plug-uuid': '5bd1ef2c-6a06-4b58-9d5d-6c0b6a7d2b10',
+        },
+        body,
+      });
+      await res.body.dump();
+      return res.statusCode === 200;
+    },
   );
-  return { ms: performance.now() - start, failed };
 }
 
 process.on('message', (job) => {

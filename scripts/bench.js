@@ -12,10 +12,10 @@ const { createHash, timingSafeEqual } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
 const { setInterval, clearInterval } = require('node:timers');
 const { Agent, request } = require('undici');
 const h = require('../dist/test/harness');
+const { closedLoop } = require('./closed-loop');
 const { buildDownlinkRecords } = require('../dist/lib');
 
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS || 7));
@@ -323,23 +323,11 @@ function startPusher() {
   return { push, close };
 }
 
-/**
- * Runs `send(item)` for every item, `c` at a time (a closed loop, as the driver node does); resolves to
- * the ms it took, and records a failure line when `send` answered false for any item.
- */
+/** closedLoop over the items; records a failure line when `send` answered false for any item. */
 async function requestLoop(label, items, c, send) {
-  let next = 0;
-  let failed = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: c }, async () => {
-      while (next < items.length) {
-        if (!(await send(items[next++]))) failed++;
-      }
-    }),
-  );
+  const { ms, failed } = await closedLoop(items, c, send);
   if (failed) failures.push(`${label}: ${failed} of ${items.length} failed`);
-  return performance.now() - start;
+  return ms;
 }
 
 /** The ceiling: a bare node:http server that reads the body, checks the token and parses the JSON. */
