@@ -239,13 +239,7 @@ async function throughput(runtime, results, table) {
     await runtime.deploy(flows, credentials);
     const variants = downlinkVariants(runtime, sim.info, token, rawAgent);
     for (const name of ['raw', 'ours', 'naive', 'core']) await variants[name](200, 16); // warm-up
-    if (PROFILE_SECONDS > 0) {
-      const until = Date.now() + PROFILE_SECONDS * 1000;
-      let sent = 0;
-      while (Date.now() < until) sent += (await variants.ours(N, 16), N);
-      console.log(`profiled kpn-things-downlink for ${PROFILE_SECONDS} s: ${sent} messages`);
-      return;
-    }
+    if (PROFILE_SECONDS > 0) return await profileRun('kpn-things-downlink', PROFILE_SECONDS, variants.ours);
     const c16 = await compareRounds(variants, ['raw', 'ours', 'naive', 'core'], N, 16, {
       core: Math.ceil(N / 5),
     });
@@ -321,6 +315,14 @@ function startPusher() {
       child.disconnect();
     });
   return { push, close };
+}
+
+/** For --profile-ours / --profile-uplink: runs only that node's variant (c=16) for `seconds`. */
+async function profileRun(label, seconds, run) {
+  const until = Date.now() + seconds * 1000;
+  let sent = 0;
+  while (Date.now() < until) sent += (await run(N, 16), N);
+  console.log(`profiled ${label} for ${seconds} s: ${sent} messages`);
 }
 
 /** closedLoop over the items; records a failure line when `send` answered false for any item. */
@@ -434,13 +436,8 @@ async function uplink(runtime, results, table) {
     await runtime.deploy(flows, credentials);
     const variants = uplinkVariants(runtime, bare, pusher);
     for (const name of ['raw', 'uplink', 'handbuilt']) await variants[name](500, 16); // warm-up
-    if (PROFILE_UPLINK_SECONDS > 0) {
-      const until = Date.now() + PROFILE_UPLINK_SECONDS * 1000;
-      let sent = 0;
-      while (Date.now() < until) sent += (await variants.uplink(N, 16), N);
-      console.log(`profiled kpn-things-uplink for ${PROFILE_UPLINK_SECONDS} s: ${sent} pushes`);
-      return;
-    }
+    if (PROFILE_UPLINK_SECONDS > 0)
+      return await profileRun('kpn-things-uplink', PROFILE_UPLINK_SECONDS, variants.uplink);
     const c16 = await compareRounds(variants, ['raw', 'uplink', 'handbuilt'], N, 16);
     results.uplinkVsRawHttpC16 = c16.uplink.ratio;
     results.uplinkVsHandBuiltC16 = c16.uplink.msgsPerSec / c16.handbuilt.msgsPerSec;
