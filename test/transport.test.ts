@@ -1,11 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { getEventListeners } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { ThingsAbortError, ThingsError, ThingsNetworkError, ThingsTimeoutError } from '../lib/errors';
+import { createDispatcher } from '../lib/http/dispatcher';
 import { send, splitUrl, type HttpRequest } from '../lib/http/transport';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -228,6 +231,51 @@ describe('HTTP transport (undici dispatch)', () => {
     assert.ok(seen.handler, 'the handler is still referenced');
     assert.equal(response?.deref(), undefined, 'the settled handler must not keep the response alive');
     assert.equal(seen.controller?.rawHeaders, null, 'the raw header buffers (socket views) are let go');
+  });
+
+  it('goes through a CONNECT proxy: named, and from HTTP_PROXY', async () => {
+    const connects: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
+      connects.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    server.handler = (req, res) => res.end(`via ${req.url}`);
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    const named = createDispatcher({ proxy: proxyUrl });
+    process.env.HTTP_PROXY = proxyUrl;
+    delete process.env.NO_PROXY;
+    const fromEnv = createDispatcher({ proxy: 'env' });
+    try {
+      for (const dispatcher of [named, fromEnv]) {
+        const res = await send(dispatcher, {
+          url: `${server.url}/through?x=1`,
+          method: 'GET',
+          headers: {},
+          timeoutMs: 2_000,
+          maxResponseBytes: 1_000,
+        });
+        assert.equal(res.text, 'via /through?x=1');
+      }
+      assert.deepEqual(connects, [server.url.slice('http://'.length), server.url.slice('http://'.length)]);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await Promise.all([named.destroy(), fromEnv.destroy()]);
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('splits absolute URLs into origin and request target', () => {
