@@ -9,10 +9,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 const TOKEN = /^[0-9a-f]{64}$/i;
 
 function digest(rawBody: Buffer | Uint8Array | string, sharedSecret: string): Buffer {
-  return createHash('sha256')
-    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
-    .update(Buffer.from(sharedSecret, 'utf8'))
-    .digest();
+  // Strings are hashed as their UTF-8 bytes (update's own encoding: no Buffer made per call).
+  const hash = createHash('sha256');
+  if (typeof rawBody === 'string') hash.update(rawBody, 'utf8');
+  else hash.update(rawBody);
+  return hash.update(sharedSecret, 'utf8').digest();
 }
 
 /** `sha256(rawBody + sharedSecret)` as lowercase hex; a string body is hashed as its UTF-8 bytes. */
