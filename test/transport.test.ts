@@ -164,6 +164,19 @@ describe('HTTP transport (undici dispatch)', () => {
     assert.equal(server.hits, before);
   });
 
+  it('aborts a call whose body is still streaming, and detaches from the signal', async () => {
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[1,'); // the rest never comes
+    };
+    const controller = new AbortController();
+    const call = get('/streaming', { signal: controller.signal, timeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await assert.rejects(call, ThingsAbortError);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  });
+
   it('settles a call still queued for a connection at once when aborted, and never sends it', async () => {
     agent = new Agent({ connections: 1 });
     const answers: http.ServerResponse[] = [];
