@@ -173,6 +173,7 @@ export type ValidationErrorCode =
   | 'invalid_method'
   | 'invalid_path'
   | 'invalid_media_type'
+  | 'invalid_certificate'
   | 'missing_setting';
 
 export interface ValidationErrorDetails {

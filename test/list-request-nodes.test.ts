@@ -356,13 +356,20 @@ describe('kpn-things-downlinks and kpn-things-request nodes', function () {
       assert.equal(customCa({}, {}), undefined);
       assert.match(String(customCa({ caFile: TEST_CERT_FILE }, {})), /^-----BEGIN CERTIFICATE-----/);
       assert.equal(customCa({ caFile: TEST_CERT_FILE }, { ca: cert }), `${cert.trim()}\n${cert.trim()}`);
+      const refused = (field: string, problem: RegExp) => (err: unknown) => {
+        const e = err as { field?: string; code?: string; message?: string };
+        assert.equal(e.field, field);
+        assert.equal(e.code, 'invalid_certificate');
+        assert.match(e.message ?? '', problem);
+        return true;
+      };
       assert.throws(
         () => customCa({ caFile: '/nonexistent/ca.pem' }, {}),
-        (err: unknown) => (err as { field?: string }).field === 'caFile',
+        refused('caFile', /cannot be read \(ENOENT\)/),
       );
       assert.throws(
         () => customCa({}, { ca: 'not a certificate' }),
-        (err: unknown) => (err as { field?: string }).field === 'ca',
+        refused('ca', /holds no PEM certificate/),
       );
       assert.equal(customCa({}, { ca: '${KPN_CA}' }), undefined, 'an unset ${VAR} counts as not set');
     });

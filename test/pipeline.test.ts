@@ -367,6 +367,7 @@ describe('problem details with hint codes', () => {
     'input.invalid_method': true,
     'input.invalid_path': true,
     'input.invalid_media_type': true,
+    'input.invalid_certificate': true,
     'input.missing_setting': true,
     unexpected: true,
   };

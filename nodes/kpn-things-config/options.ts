@@ -40,7 +40,7 @@ function pemCertificates(text: string, field: string): string[] {
   if (!found) {
     throw new ValidationError({
       field,
-      code: 'missing_setting',
+      code: 'invalid_certificate',
       value: text,
       problem: 'holds no PEM certificate',
       fix: 'give the CA certificate as PEM text (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), or clear it.',
@@ -63,7 +63,7 @@ export function customCa(props: ConfigProperties, creds: ConfigCredentials): str
     } catch (err) {
       throw new ValidationError({
         field: 'caFile',
-        code: 'missing_setting',
+        code: 'invalid_certificate',
         value: file,
         problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
         fix: 'give the path of a PEM file that Node-RED can read, or clear it.',
