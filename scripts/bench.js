@@ -377,8 +377,10 @@ function uplinkFlows() {
       recentIdsStore: '',
       auth: 'none',
       version: 1,
-      wires: [[]],
+      // Wired, as users run it: each uplink msg is delivered to a next node (a sink that drops it).
+      wires: [['bench-uplink-sink']],
     },
+    { id: 'bench-uplink-sink', type: 'harness-sink', z, kind: 'ok', wires: [] },
     {
       id: 'bench-handbuilt-in',
       type: 'http in',
