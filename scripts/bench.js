@@ -12,6 +12,7 @@ const { createHash, timingSafeEqual } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const v8 = require('node:v8');
 const { setInterval, clearInterval } = require('node:timers');
 const { Agent, request } = require('undici');
 const h = require('../dist/test/harness');
@@ -536,9 +537,16 @@ async function splitPeakRss(runtime, devices) {
     const FIELDS = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'];
     const base = process.memoryUsage();
     const peak = { ...base };
+    // V8's committed size per heap space: tells whether the heap itself grew, or native memory did.
+    const spaces = () =>
+      Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.physical_space_size]));
+    const baseSpaces = spaces();
+    const peakSpaces = { ...baseSpaces };
     const sample = () => {
       const now = process.memoryUsage();
       for (const f of FIELDS) peak[f] = Math.max(peak[f], now[f]);
+      for (const [name, size] of Object.entries(spaces()))
+        peakSpaces[name] = Math.max(peakSpaces[name], size);
     };
     const sampler = setInterval(sample, 10);
     const result = await h.startRun(h.driverOf('bench-split'), {
@@ -553,6 +561,8 @@ async function splitPeakRss(runtime, devices) {
     if (result.counts.ok !== devices) failures.push(`split ${devices}: ${result.counts.ok} messages`);
     const grown = {};
     for (const f of FIELDS) grown[f] = (peak[f] - base[f]) / 1024 / 1024;
+    grown.newSpace = (peakSpaces.new_space - baseSpaces.new_space) / 1024 / 1024;
+    grown.oldSpace = (peakSpaces.old_space - baseSpaces.old_space) / 1024 / 1024;
     // What stays after a full collection: the list's own retained memory (garbage excluded).
     global.gc?.();
     grown.heapUsedAfterGc = (process.memoryUsage().heapUsed - base.heapUsed) / 1024 / 1024;
@@ -596,6 +606,7 @@ async function split(_runtime, results, table) {
   const parts = (run) =>
     `heapTotal +${fmt(run.grown.heapTotal, 1)}, heapUsed +${fmt(run.grown.heapUsed, 1)}, ` +
     `external +${fmt(run.grown.external, 1)}, arrayBuffers +${fmt(run.grown.arrayBuffers, 1)} MB; ` +
+    `V8 new space +${fmt(run.grown.newSpace, 1)}, old space +${fmt(run.grown.oldSpace, 1)} MB committed; ` +
     `heap after a full GC ${run.grown.heapUsedAfterGc >= 0 ? '+' : ''}${fmt(run.grown.heapUsedAfterGc, 1)} MB`;
   const s = mid(small);
   const l = mid(large);
