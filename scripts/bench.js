@@ -573,12 +573,15 @@ async function splitPeakRss(runtime, devices) {
   }
 }
 
-/** Peak RSS growth of one split run, in a fresh process so no earlier run has grown the heap. */
-function splitInChild(devices) {
+/**
+ * Peak RSS growth of one split run, in a fresh process so no earlier run has grown the heap.
+ * `v8Flags` run the child with other V8 flags (the control below switches the optimizing compilers off).
+ */
+function splitInChild(devices, v8Flags = []) {
   const { execFileSync } = require('node:child_process');
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', path.join(__dirname, 'bench.js'), '--split-child', String(devices)],
+    ['--expose-gc', ...v8Flags, path.join(__dirname, 'bench.js'), '--split-child', String(devices)],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -589,39 +592,58 @@ function splitInChild(devices) {
   return result;
 }
 
-async function split(_runtime, results, table) {
-  // Each round in a fresh process (a run leaves its pages resident, so a second run in the same
-  // process would measure less); sizes alternate; the median of SPLIT_ROUNDS rounds per size.
+/** SPLIT_ROUNDS runs per size, each in a fresh process, the sizes alternating. */
+function splitRounds(v8Flags) {
   const rounds = Math.max(1, Number(process.env.SPLIT_ROUNDS || 5));
   const small = [];
   const large = [];
   for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) small.push(splitInChild(10_000));
-    large.push(splitInChild(100_000));
-    if (r % 2 === 1) small.push(splitInChild(10_000));
+    if (r % 2 === 0) small.push(splitInChild(10_000, v8Flags));
+    large.push(splitInChild(100_000, v8Flags));
+    if (r % 2 === 1) small.push(splitInChild(10_000, v8Flags));
   }
   const mid = (runs) => runs.find((run) => run.mb === median(runs.map((x) => x.mb)));
   const range = (runs) =>
     `${fmt(Math.min(...runs.map((x) => x.mb)), 1)}-${fmt(Math.max(...runs.map((x) => x.mb)), 1)}`;
+  return { rounds, s: mid(small), l: mid(large), smallRange: range(small), largeRange: range(large) };
+}
+
+// Maglev and TurboFan off: what V8's optimizing compilers allocate (native zone memory on their
+// threads, more of it the longer a run lasts) is then out of the measure, and what is left is the
+// package's and the runtime's own memory.
+const NO_OPTIMIZER = ['--no-opt', '--no-maglev'];
+
+async function split(_runtime, results, table) {
+  // Each round in a fresh process (a run leaves its pages resident, so a second run in the same
+  // process would measure less); the median of SPLIT_ROUNDS rounds per size.
+  const { rounds, s, l, smallRange, largeRange } = splitRounds([]);
   const parts = (run) =>
     `heapTotal +${fmt(run.grown.heapTotal, 1)}, heapUsed +${fmt(run.grown.heapUsed, 1)}, ` +
     `external +${fmt(run.grown.external, 1)}, arrayBuffers +${fmt(run.grown.arrayBuffers, 1)} MB; ` +
     `V8 new space +${fmt(run.grown.newSpace, 1)}, old space +${fmt(run.grown.oldSpace, 1)} MB committed; ` +
     `heap after a full GC ${run.grown.heapUsedAfterGc >= 0 ? '+' : ''}${fmt(run.grown.heapUsedAfterGc, 1)} MB`;
-  const s = mid(small);
-  const l = mid(large);
   results.splitPeakRssMb10k = s.mb;
   results.splitPeakRssMb100k = l.mb;
   table.push([
     'split 10 000 devices: peak RSS growth (MB)',
     fmt(s.mb, 1),
-    `${fmt(s.ms / 1000, 1)} s; median of ${rounds} (${range(small)}); ${parts(s)}`,
+    `${fmt(s.ms / 1000, 1)} s; median of ${rounds} (${smallRange}); ${parts(s)}`,
   ]);
   table.push([
     'split 100 000 devices: peak RSS growth (MB)',
     fmt(l.mb, 1),
-    `${fmt(l.ms / 1000, 1)} s; median of ${rounds} (${range(large)}); ${parts(l)}; ` +
+    `${fmt(l.ms / 1000, 1)} s; median of ${rounds} (${largeRange}); ${parts(l)}; ` +
       `${fmt(l.mb / s.mb)}x of 10k (want <= 1.25x)`,
+  ]);
+  const control = splitRounds(NO_OPTIMIZER);
+  results.splitPeakRssMb10kNoOptimizer = control.s.mb;
+  results.splitPeakRssMb100kNoOptimizer = control.l.mb;
+  table.push([
+    `split, control (${NO_OPTIMIZER.join(' ')}): 10 000 / 100 000 devices (MB)`,
+    `${fmt(control.s.mb, 1)} / ${fmt(control.l.mb, 1)}`,
+    `${fmt(control.s.ms / 1000, 1)} / ${fmt(control.l.ms / 1000, 1)} s; medians of ${control.rounds} ` +
+      `(${control.smallRange} / ${control.largeRange}); ${fmt(control.l.mb / control.s.mb)}x; ` +
+      `the growth without the optimizing compilers' memory`,
   ]);
 }
 
@@ -646,7 +668,8 @@ async function redeploy(runtime, results, table) {
 async function splitChild(devices) {
   const runtime = await h.sharedRuntime();
   try {
-    // Warm up code paths on a small list first, so the measure is the list's, not the JIT's.
+    // Warm up on a small list first (lazy compilation, inline caches, the first pages), so the
+    // measure is the list's, not the first call's.
     await splitPeakRss(runtime, 500);
     const result = await splitPeakRss(runtime, devices);
     console.log(JSON.stringify({ ...result, failures }));
@@ -670,6 +693,8 @@ async function main() {
     uplinkVsHandBuiltC16: null,
     splitPeakRssMb10k: null,
     splitPeakRssMb100k: null,
+    splitPeakRssMb10kNoOptimizer: null,
+    splitPeakRssMb100kNoOptimizer: null,
     leakedHandlesAfterRedeploys: null,
   };
   const table = [];
